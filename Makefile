@@ -1,0 +1,62 @@
+# Two commands on a fresh machine:
+#   make book   set up .venv, build the site strictly into _build/html
+#   make test   set up .venv (with test tools and Debian packages), run the whole suite
+# Also: make serve, make clean (and more targets as the book grows: see `make help`).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JB := $(BIN)/jupyter-book
+PORT ?= 8000
+# Debian packages: the book needs a CJK font for figures; the tests also need a browser.
+DEBS_BOOK := fonts-noto-cjk
+DEBS_TEST := $(DEBS_BOOK) chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help book test serve clean debs-book debs-test
+
+help:
+	@echo "make book   build the site into _build/html (strict: warnings are errors)"
+	@echo "make test   run the whole test suite (builds the book too)"
+	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
+	@echo "make clean  remove _build, .venv and generated data"
+
+$(VENV)/.book-installed: requirements.txt code/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.book-installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Install missing Debian packages (needs root or sudo); already-present ones cost nothing.
+debs-book debs-test: debs-%:
+	@missing=$$(for p in $(DEBS_$(shell echo $* | tr a-z A-Z)); do \
+	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:" $$missing; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Sphinx re-reads only changed pages; when medimg changed since the last build, every
+# page is rebuilt (--all) so that no cell output is stale.
+book: $(VENV)/.book-installed debs-book
+	@all=""; if [ -f _build/html/index.html ] && \
+	    [ -n "$$(find code/medimg -name '*.py' -newer _build/html/index.html)" ]; then all="--all"; fi; \
+	$(JB) build . -W -n --keep-going $$all
+	@echo "Open _build/html/index.html in a browser, or run: make serve"
+
+test: $(VENV)/.test-installed debs-test
+	$(BIN)/python -m pytest
+
+serve:
+	@test -f _build/html/index.html || { echo "Build the book first: make book"; exit 1; }
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build $(VENV) data/generated .pytest_cache .coverage

@@ -1,0 +1,56 @@
+"""Where the book's data lives.
+
+Cells in the book never use paths relative to the working directory: a live kernel
+(Thebe, Binder) may start in any folder. They ask this module instead.
+
+- ``data_dir()`` is the folder for data the book makes (sample images, converted files).
+  It is ``$MEDIMG_DATA`` when set, else the ``data/`` folder of the book's repository when
+  the package is installed from a checkout, else ``~/.cache/medimg``.
+- ``dataset_dir()`` is where the full chest X-ray dataset is looked for:
+  ``$MEDIMG_CHEST_XRAY`` when set, else ``data_dir() / "chest_xray"``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_ENV = "MEDIMG_DATA"
+DATASET_ENV = "MEDIMG_CHEST_XRAY"
+
+
+def repo_root() -> Path | None:
+    """Return the book's repository root when the package runs from a checkout, else None.
+
+    A checkout is recognised by ``code/medimg`` sitting beside ``_toc.yml``.
+    """
+    root = Path(__file__).resolve().parents[2]
+    if (root / "_toc.yml").is_file() and (root / "code" / "medimg").is_dir():
+        return root
+    return None
+
+
+def data_dir() -> Path:
+    """Return the folder for the book's own data, creating it if needed."""
+    if os.environ.get(DATA_ENV):
+        folder = Path(os.environ[DATA_ENV]).expanduser()
+    elif (root := repo_root()) is not None:
+        folder = root / "data"
+    else:
+        folder = Path.home() / ".cache" / "medimg"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def generated_dir() -> Path:
+    """Return the folder for files the book generates (not committed), creating it."""
+    folder = data_dir() / "generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def dataset_dir() -> Path:
+    """Return where the full chest X-ray dataset is expected (it may not exist)."""
+    if os.environ.get(DATASET_ENV):
+        return Path(os.environ[DATASET_ENV]).expanduser()
+    return data_dir() / "chest_xray"

@@ -1,0 +1,42 @@
+"""The book builds strictly: no warning, every cell executed, every chapter present."""
+
+import re
+
+import yaml
+
+
+def toc_files(root):
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc["parts"]:
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_strict_build_has_no_warnings(built_site):
+    # Sphinx reports "path: WARNING: message"; the kernel's own startup notice is not one.
+    warnings = [line for line in built_site.log.splitlines()
+                if re.search(r"(WARNING|ERROR|CRITICAL):", line) or "finished with problems" in line]
+    assert built_site.returncode == 0, built_site.log[-5000:]
+    assert warnings == []
+
+
+def test_every_toc_page_is_built(built_site, root):
+    for name in toc_files(root):
+        assert (built_site.html / f"{name}.html").is_file(), name
+
+
+def test_every_code_cell_ran(built_site, root):
+    """Each code cell of each chapter left an output area, none of them an error."""
+    for name in toc_files(root):
+        source = (root / f"{name}.md").read_text(encoding="utf-8")
+        cells = source.count("```{code-cell}")
+        html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
+        assert html.count('class="cell docutils container"') == cells, name
+        assert "Traceback" not in html, name
+        assert not re.search(r'class="output (traceback|error)', html), name
+
+
+def test_execution_is_forced(root):
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "force"

@@ -1,0 +1,42 @@
+"""medimg.paths finds the book's data from any working directory."""
+
+import os
+import subprocess
+import sys
+
+from medimg import paths
+
+
+def test_data_dir_in_checkout_is_repo_data(root, monkeypatch):
+    monkeypatch.delenv(paths.DATA_ENV, raising=False)
+    assert paths.repo_root() == root
+    assert paths.data_dir() == root / "data"
+
+
+def test_environment_overrides(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "d"))
+    monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "x"))
+    assert paths.data_dir() == tmp_path / "d"
+    assert paths.data_dir().is_dir()
+    assert paths.generated_dir() == tmp_path / "d" / "generated"
+    assert paths.dataset_dir() == tmp_path / "x"
+
+
+def test_dataset_defaults_inside_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
+    monkeypatch.delenv(paths.DATASET_ENV, raising=False)
+    assert paths.dataset_dir() == tmp_path / "chest_xray"
+
+
+def test_outside_a_checkout_uses_user_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv(paths.DATA_ENV, raising=False)
+    monkeypatch.setattr(paths, "repo_root", lambda: None)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert paths.data_dir() == tmp_path / ".cache" / "medimg"
+
+
+def test_same_answer_from_another_working_directory(tmp_path, root):
+    env = {k: v for k, v in os.environ.items() if k != paths.DATA_ENV}
+    out = subprocess.run([sys.executable, "-c", "from medimg import paths; print(paths.data_dir())"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(root / "data")
