@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,10 +33,13 @@ def root() -> Path:
 def built_site() -> Build:
     """Build the whole book from scratch, strictly, into _build/test/_build/html.
 
+    ``MEDIMG_TEST_BUILD`` moves the output folder (so that two checkouts or two people
+    testing at once do not share one).
+
     A fresh output folder means every notebook is executed against the current medimg,
     so a cell broken by a change in the package cannot hide behind old output.
     """
-    out = ROOT / "_build" / "test"
+    out = Path(os.environ.get("MEDIMG_TEST_BUILD", ROOT / "_build" / "test"))
     shutil.rmtree(out, ignore_errors=True)
     cmd = [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
            "--path-output", str(out)]
