@@ -15,6 +15,50 @@ from medimg import plots  # noqa: E402
 
 # === Medical image formats (issue 4) ===
 
+
+def test_windows_figure_draws_one_windowed_panel_per_window():
+    from medimg import images
+
+    hu = np.linspace(-1000, 1000, 64 * 64).reshape(64, 64)
+    windows = {"lung": (-600, 1500), "bone": (400, 1800)}
+    fig = plots.windows_figure(hu, windows)
+    axes = fig.get_axes()
+    assert len(axes) == 2
+    assert axes[0].get_title() == "lung\ncentre -600 HU, width 1500 HU"
+    drawn = axes[1].get_images()[0].get_array()
+    assert np.array_equal(drawn, images.window(hu, 400, 1800))
+
+
+def test_windows_figure_rejects_bad_input():
+    with pytest.raises(ValueError, match="2-D"):
+        plots.windows_figure(np.zeros((2, 2, 2)), {"a": (0, 1)})
+    with pytest.raises(ValueError, match="window"):
+        plots.windows_figure(np.zeros((2, 2)), {})
+
+
+def test_monochrome_figure_draws_the_same_values_with_opposite_maps():
+    stored = np.arange(100, dtype=np.uint16).reshape(10, 10)
+    fig = plots.monochrome_figure(stored)
+    left, right = (ax.get_images()[0] for ax in fig.get_axes())
+    assert np.array_equal(left.get_array(), stored) and np.array_equal(right.get_array(), stored)
+    assert left.get_cmap().name == "gray" and right.get_cmap().name == "gray_r"
+    assert "MONOCHROME1" in fig.get_axes()[1].get_title()
+    with pytest.raises(ValueError, match="2-D"):
+        plots.monochrome_figure(np.zeros(5))
+
+
+def test_middle_slices_labels_axes_with_their_directions():
+    volume = np.arange(4 * 6 * 8).reshape(4, 6, 8)
+    fig = plots.middle_slices(volume, "LAS")
+    axes = fig.get_axes()
+    assert [ax.get_images()[0].get_array().shape for ax in axes] == [(6, 8), (4, 8), (4, 6)]
+    assert np.array_equal(axes[0].get_images()[0].get_array(), volume[2])
+    assert axes[0].get_ylabel() == "axis 1: down = A" and axes[0].get_xlabel() == "axis 2: right = S"
+    assert axes[2].get_title() == "middle of axis 2 (towards S)"
+    with pytest.raises(ValueError, match="3-D"):
+        plots.middle_slices(volume[0], "LA")
+
+
 # === The chest X-ray dataset (issue 8) ===
 
 # === Python pixel operations (issue 5) ===

@@ -14,6 +14,77 @@ import numpy as np
 # === Motivation and images as numbers (issue 3) ===
 
 # === Medical image formats (issue 4) ===
+# One CT slice under several windows, a MONOCHROME1 radiograph drawn both ways, and the
+# middle slices of a volume labelled with where each array axis points.
+
+
+def windows_figure(hu, windows, *, height: float = 3.2):
+    """Draw one image, in Hounsfield units, under several windows; return the Figure.
+
+    ``windows`` maps a name to ``(centre, width)``. Each panel is
+    ``images.window(hu, centre, width)``: values below the window black, above it white.
+    """
+    from . import images
+
+    hu = np.asarray(hu)
+    if hu.ndim != 2:
+        raise ValueError(f"expected one 2-D slice, got shape {hu.shape}")
+    if not windows:
+        raise ValueError("need at least one window")
+    fig = plt.Figure(figsize=(height * len(windows), height + 0.5), layout="constrained")
+    axes = fig.subplots(1, len(windows), squeeze=False)[0]
+    for ax, (name, (centre, width)) in zip(axes, windows.items()):
+        ax.imshow(images.window(hu, centre, width), cmap="gray", vmin=0, vmax=255,
+                  interpolation="nearest")
+        ax.set_title(f"{name}\ncentre {centre:g} HU, width {width:g} HU")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def monochrome_figure(stored, *, height: float = 4.0):
+    """Draw a MONOCHROME1 image twice: read wrongly (high = white) and rightly (high = dark).
+
+    ``stored`` holds the file's stored values. Returns the Figure.
+    """
+    stored = np.asarray(stored)
+    if stored.ndim != 2:
+        raise ValueError(f"expected a 2-D image, got shape {stored.shape}")
+    low, high = (float(v) for v in np.percentile(stored, [0.5, 99.5]))
+    fig = plt.Figure(figsize=(2 * height, height + 0.4), layout="constrained")
+    axes = fig.subplots(1, 2)
+    panels = (("read as MONOCHROME2: high values white", "gray"),
+              ("as the file says, MONOCHROME1: high values dark", "gray_r"))
+    for ax, (title, cmap) in zip(axes, panels):
+        ax.imshow(stored, cmap=cmap, vmin=low, vmax=high)
+        ax.set_title(title, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def middle_slices(volume, codes: str, *, height: float = 3.0):
+    """Draw the middle slice across each axis of a 3-D volume; return the Figure.
+
+    ``codes`` says where each array axis points (e.g. "LAS", from
+    ``formats.axis_codes``); each panel's labels name the two axes it shows.
+    """
+    volume = np.asarray(volume)
+    if volume.ndim != 3 or len(codes) != 3:
+        raise ValueError(f"need a 3-D volume and 3 axis codes, got {volume.shape}, {codes!r}")
+    fig = plt.Figure(figsize=(3 * height, height + 0.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for k, ax in enumerate(axes):
+        rows_axis, cols_axis = [a for a in range(3) if a != k]
+        ax.imshow(volume.take(volume.shape[k] // 2, axis=k), cmap="gray",
+                  interpolation="nearest")
+        ax.set_title(f"middle of axis {k} (towards {codes[k]})", fontsize=10)
+        ax.set_ylabel(f"axis {rows_axis}: down = {codes[rows_axis]}")
+        ax.set_xlabel(f"axis {cols_axis}: right = {codes[cols_axis]}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
 
 # === The chest X-ray dataset (issue 8) ===
 
