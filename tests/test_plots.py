@@ -13,6 +13,185 @@ from medimg import plots  # noqa: E402
 
 # === Motivation and images as numbers (issue 3) ===
 
+from medimg import hearing, samples  # noqa: E402
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_image_row_draws_each_image_with_its_title():
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    fig = plots.image_row([grey, grey.astype(np.uint16) * 1000], ["a", "b"])
+    a, b = fig.axes
+    assert (a.get_title(), b.get_title()) == ("a", "b")
+    assert a.images[0].get_clim() == (0, 255)  # 8-bit: 0 black, 255 white, not stretched
+    assert b.images[0].get_clim() == (0, 11000)
+    assert np.array_equal(a.images[0].get_array(), grey)
+
+
+@pytest.mark.parametrize("pictures, titles", [
+    ([], []), ([np.zeros((2, 2))], ["a", "b"]), ([np.zeros((2, 2, 3))], ["rgb"]),
+])
+def test_image_row_rejects_bad_input(pictures, titles):
+    with pytest.raises(ValueError):
+        plots.image_row(pictures, titles)
+
+
+def test_hearing_chart_draws_the_lecture_ranges_on_a_log_axis():
+    fig = plots.hearing_chart(tone_hz=9_000)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    bars = ax.patches
+    assert len(bars) == len(hearing.HEARING_RANGES) == 12
+    for bar, r in zip(bars, hearing.HEARING_RANGES):
+        assert bar.get_x() == pytest.approx(r.low_hz)
+        assert bar.get_x() + bar.get_width() == pytest.approx(r.high_hz)
+    human = bars[hearing.animals().index("Human")]
+    colours = {tuple(b.get_facecolor()) for b in bars}
+    assert len(colours) == 2 and sum(b.get_facecolor() == human.get_facecolor() for b in bars) == 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == hearing.animals()
+    assert "31 Hz – 19 kHz" in _texts(ax) and "tone: 9 kHz" in _texts(ax)
+    assert ax.lines[0].get_xdata()[0] == 9_000
+    assert "Hearing range" in ax.get_title()
+
+
+def test_hearing_chart_rejects_an_unknown_highlight_or_no_data():
+    with pytest.raises(ValueError, match="Unicorn"):
+        plots.hearing_chart(highlight="Unicorn")
+    with pytest.raises(ValueError, match="at least one"):
+        plots.hearing_chart([])
+
+
+def test_pixel_grid_prints_every_value_and_marks_missing_ones():
+    m = samples.lecture_matrix()
+    fig = plots.pixel_grid(m, missing=samples.lecture_matrix_missing(), title="lecture")
+    ax = fig.axes[0]
+    texts = ax.texts
+    assert len(texts) == 15 * 14
+    by_place = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in texts}
+    assert by_place[(9, 4)].get_text() == "254"
+    assert by_place[(11, 12)].get_text() == "?"
+    assert by_place[(0, 0)].get_color() == "white" and by_place[(9, 4)].get_color() == "black"
+    assert np.array_equal(ax.images[0].get_array(), m)
+    assert ax.images[0].get_clim() == (0, 255)
+    assert ax.get_title() == "lecture"
+
+
+def test_pixel_grid_scales_other_integers_to_their_range():
+    fig = plots.pixel_grid(np.array([[1000, 3000]], dtype=np.uint16))
+    assert fig.axes[0].images[0].get_clim() == (1000, 3000)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1000", "3000"]
+
+
+@pytest.mark.parametrize("matrix, kwargs, error", [
+    (np.zeros(5, np.uint8), {}, ValueError),
+    (np.zeros((2, 2)), {}, TypeError),
+    (np.zeros((41, 3), np.uint8), {}, ValueError),
+    (np.zeros((2, 2), np.uint8), {"missing": np.zeros((3, 3), bool)}, ValueError),
+])
+def test_pixel_grid_rejects_bad_input(matrix, kwargs, error):
+    with pytest.raises(error):
+        plots.pixel_grid(matrix, **kwargs)
+
+
+def test_region_as_numbers_prints_the_region_of_the_image():
+    image = (np.arange(100 * 120) % 251).astype(np.uint8).reshape(100, 120)
+    fig = plots.region_as_numbers(image, 40, 50, size=4, zoom=5)
+    whole, near, numbers = fig.axes[:3]
+    assert np.array_equal(whole.images[0].get_array(), image)
+    assert near.images[0].get_array().shape == (20, 20)
+    assert [t.get_text() for t in numbers.texts] == [str(v) for v in image[40:44, 50:54].ravel()]
+    assert [t.get_text() for t in numbers.get_yticklabels()] == ["40", "41", "42", "43"]
+    box = near.patches[0]
+    assert (box.get_width(), box.get_height()) == (4, 4)
+    assert numbers.get_title() == "rows 40–43, columns 50–53"
+
+
+@pytest.mark.parametrize("row, col", [(-1, 0), (98, 0), (0, 118)])
+def test_region_as_numbers_rejects_a_region_outside(row, col):
+    with pytest.raises(ValueError, match="does not fit"):
+        plots.region_as_numbers(np.zeros((100, 120), np.uint8), row, col, size=4)
+
+
+def test_region_as_numbers_needs_a_grey_image():
+    with pytest.raises(ValueError, match="grey"):
+        plots.region_as_numbers(np.zeros((10, 10, 3), np.uint8), 0, 0)
+
+
+def _small_pair(simulated: bool):
+    normal = np.full((60, 50), 80, np.uint8)
+    sick = samples.with_simulated_opacity(np.tile(np.arange(50, dtype=np.uint8) * 4, (60, 1)))
+    return samples.QuizPair(images=(normal, sick), labels=("normal", "pneumonia"), answer=1,
+                            simulated=simulated, sources=("n", "s"))
+
+
+def test_quiz_figure_hides_the_answer_until_revealed():
+    pair = _small_pair(simulated=True)
+    hidden = plots.quiz_figure(pair)
+    assert [ax.get_title() for ax in hidden.axes] == ["A", "B"]
+    assert not any(ax.collections for ax in hidden.axes)
+    shown = plots.quiz_figure(pair, reveal=True)
+    assert [ax.get_title() for ax in shown.axes] == ["A: normal", "B: pneumonia"]
+    assert not shown.axes[0].collections and shown.axes[1].collections  # outline on B only
+    real = plots.quiz_figure(_small_pair(simulated=False), reveal=True)
+    assert not any(ax.collections for ax in real.axes)  # a real case has no painted region
+
+
+def test_rgb_channels_shows_each_channel_in_grey():
+    rgb = samples.rgb_circles(40)
+    fig = plots.rgb_channels(rgb)
+    assert len(fig.axes) == 4
+    assert np.array_equal(fig.axes[0].images[0].get_array(), rgb)
+    for channel, ax in enumerate(fig.axes[1:]):
+        assert np.array_equal(ax.images[0].get_array(), rgb[..., channel])
+        assert ax.images[0].get_cmap().name == "gray"
+    assert "red" in fig.axes[1].get_title() and "blue" in fig.axes[3].get_title()
+
+
+@pytest.mark.parametrize("image, error", [
+    (np.zeros((4, 4), np.uint8), ValueError), (np.zeros((4, 4, 3)), TypeError),
+])
+def test_rgb_channels_rejects_bad_input(image, error):
+    with pytest.raises(error):
+        plots.rgb_channels(image)
+
+
+def test_colour_judgement_uses_one_patch_three_times():
+    fig = plots.colour_judgement((10, 20, 30))
+    alone, blue, green = (ax.images[0].get_array() for ax in fig.axes)
+    assert alone[0, 0].tolist() == [10, 20, 30]
+    assert blue[0, -1].tolist() == green[0, 0].tolist() == [10, 20, 30]
+    assert blue[0, 0, 2] == 255 and green[0, -1, 1] > green[0, -1, 2]
+    with pytest.raises(ValueError, match="colour"):
+        plots.colour_judgement((0, 300, 0))
+    with pytest.raises(ValueError, match="colour"):
+        plots.colour_judgement((0, 0))
+
+
+def test_eight_bit_loss_counts_levels_before_and_after():
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 2**15, size=(80, 80)).astype(np.uint16)
+    pixels[20:40, 20:40] = rng.integers(10_000, 10_600, size=(20, 20))
+    fig = plots.eight_bit_loss(pixels, slice(20, 40), slice(20, 40))
+    before, after = fig.axes[0].get_title(), fig.axes[1].get_title()
+    region = pixels[20:40, 20:40]
+    assert before == f"original: {len(np.unique(region))} distinct values"
+    # 600 original units squeezed at 255 / 32767 per unit leave at most 6 levels.
+    assert int(after.split(": ")[1].split()[0]) <= 6
+    assert len(fig.axes) == 4
+
+
+@pytest.mark.parametrize("pixels, rows", [
+    (np.zeros((10, 10)), slice(0, 5)),
+    (np.zeros((10, 10, 3), np.uint16), slice(0, 5)),
+    (np.arange(100, dtype=np.uint16).reshape(10, 10), slice(5, 5)),
+])
+def test_eight_bit_loss_rejects_bad_input(pixels, rows):
+    with pytest.raises(ValueError):
+        plots.eight_bit_loss(pixels, rows, slice(0, 5))
+
+
 # === Medical image formats (issue 4) ===
 
 

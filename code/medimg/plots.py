@@ -12,6 +12,278 @@ import numpy as np
 # === Fonts and print (issue 7) ===
 
 # === Motivation and images as numbers (issue 3) ===
+# Figures here are made with plt.Figure (not plt.figure), so pyplot does not keep them
+# and a notebook shows each one once: where the cell returns it.
+
+_GREY = "gray"
+
+
+def _grey_limits(image: np.ndarray) -> tuple[float, float]:
+    """Display limits: 0–255 for 8-bit images (so that 255 - x looks inverted), else min–max."""
+    if image.dtype == np.uint8:
+        return 0.0, 255.0
+    return float(np.min(image)), float(np.max(image))
+
+
+def _show_grey(ax, image: np.ndarray, title: str = "") -> None:
+    low, high = _grey_limits(image)
+    ax.imshow(image, cmap=_GREY, vmin=low, vmax=high, interpolation="nearest")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def image_row(pictures, titles, *, height: float = 3.6):
+    """Draw grey images side by side, each with its title; return the Figure.
+
+    8-bit images are drawn with 0 as black and 255 as white; others from their minimum
+    (black) to maximum (white).
+    """
+    pictures = [np.asarray(p) for p in pictures]
+    titles = list(titles)
+    if not pictures or len(pictures) != len(titles):
+        raise ValueError(f"need one title per image, got {len(pictures)} images, {len(titles)} titles")
+    for p in pictures:
+        if p.ndim != 2:
+            raise ValueError(f"expected grey images of shape (H, W), got shape {p.shape}")
+    fig = plt.Figure(figsize=(height * len(pictures), height), layout="constrained")
+    axes = fig.subplots(1, len(pictures), squeeze=False)[0]
+    for ax, picture, title in zip(axes, pictures, titles):
+        _show_grey(ax, picture, title)
+    return fig
+
+
+def hearing_chart(ranges=None, *, highlight: str = "Human", tone_hz: float | None = None):
+    """Draw hearing ranges as horizontal bars on a logarithmic frequency axis.
+
+    ``ranges`` defaults to the lecture's table (:data:`medimg.hearing.HEARING_RANGES`);
+    the ``highlight`` animal gets its own colour; ``tone_hz`` adds a dashed vertical line.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    from . import hearing
+
+    ranges = list(hearing.HEARING_RANGES if ranges is None else ranges)
+    if not ranges:
+        raise ValueError("need at least one hearing range to draw")
+    names = [r.animal for r in ranges]
+    if highlight not in names:
+        raise ValueError(f"highlight {highlight!r} is not among the animals: {', '.join(names)}")
+    fig = plt.Figure(figsize=(8, 0.42 * len(ranges) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(ranges))
+    colours = ["#d95f02" if n == highlight else "#7570b3" for n in names]
+    ax.barh(y, [r.high_hz - r.low_hz for r in ranges], left=[r.low_hz for r in ranges],
+            color=colours, height=0.6)
+    ax.set_xscale("log")
+    ax.set_xlim(10, 100_000)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()  # first animal on top, as in the lecture
+
+    def hz(value, _pos=None) -> str:
+        return f"{value / 1000:g} kHz" if value >= 1000 else f"{value:g} Hz"
+
+    ax.xaxis.set_major_formatter(FuncFormatter(hz))
+    for yi, r in zip(y, ranges):
+        ax.text(r.high_hz * 1.12, yi, f"{hz(r.low_hz)} – {hz(r.high_hz)}", va="center",
+                fontsize=8, fontweight="bold" if r.animal == highlight else "normal")
+    if tone_hz is not None:
+        ax.axvline(tone_hz, color="black", linestyle="--", linewidth=1)
+        ax.text(tone_hz, -0.9, f"tone: {hz(tone_hz)}", ha="center", fontsize=8)
+    ax.set_xlabel("frequency (logarithmic scale)")
+    ax.set_title("Hearing range of various animals")
+    ax.grid(axis="x", which="major", alpha=0.3)
+    return fig
+
+
+def pixel_grid(matrix, *, missing=None, ax=None, title: str = "", fontsize: float | None = None):
+    """Draw a small grey matrix as an image with every value printed in its cell.
+
+    ``missing`` (a boolean array of the same shape) marks cells whose value is unknown:
+    they show a "?". Row and column numbers start at 0, as Python counts. Draws into
+    ``ax`` when given, else makes a Figure; returns the Figure.
+    """
+    values = np.asarray(matrix)
+    if values.ndim != 2:
+        raise ValueError(f"expected a 2-D matrix, got shape {values.shape}")
+    if not np.issubdtype(values.dtype, np.integer):
+        raise TypeError(f"expected integer pixel values, got dtype {values.dtype}")
+    if max(values.shape) > 40:
+        raise ValueError(f"{values.shape} is too many cells to print; crop to at most 40 × 40")
+    unknown = np.zeros(values.shape, bool) if missing is None else np.asarray(missing, bool)
+    if unknown.shape != values.shape:
+        raise ValueError(f"missing has shape {unknown.shape}, matrix has shape {values.shape}")
+    rows, cols = values.shape
+    if ax is None:
+        fig = plt.Figure(figsize=(max(2.0, 0.5 * cols + 1), max(1.6, 0.5 * rows + 0.8)),
+                         layout="constrained")
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
+    low, high = (0, 255) if values.dtype == np.uint8 else (values.min(), max(values.max(), values.min() + 1))
+    ax.imshow(values, cmap=_GREY, vmin=low, vmax=high, interpolation="nearest")
+    size = fontsize or (9 if cols <= 10 else 7)
+    for r in range(rows):
+        for c in range(cols):
+            if unknown[r, c]:
+                ax.text(c, r, "?", ha="center", va="center", color="red", fontsize=size + 3,
+                        fontweight="bold")
+                continue
+            bright = (values[r, c] - low) / (high - low) > 0.5
+            ax.text(c, r, str(values[r, c]), ha="center", va="center", fontsize=size,
+                    color="black" if bright else "white")
+    ax.set_xticks(range(cols))
+    ax.set_yticks(range(rows))
+    ax.tick_params(labelsize=7, length=0)
+    ax.xaxis.tick_top()
+    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="#888888", linewidth=0.5)
+    ax.tick_params(which="minor", length=0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def region_as_numbers(image, row: int, col: int, size: int = 8, zoom: int = 10):
+    """Show a grey image, a zoomed neighbourhood, and a size × size region as numbers.
+
+    The region starts at (``row``, ``col``). The middle panel shows ``size * zoom`` pixels
+    around it with the region outlined; the right panel prints its values.
+    """
+    from matplotlib.patches import Rectangle
+
+    picture = np.asarray(image)
+    if picture.ndim != 2:
+        raise ValueError(f"expected a grey image of shape (H, W), got shape {picture.shape}")
+    height, width = picture.shape
+    if not (0 <= row and 0 <= col and row + size <= height and col + size <= width):
+        raise ValueError(f"region {size} × {size} at ({row}, {col}) does not fit in {picture.shape}")
+    span = size * zoom
+    top = int(np.clip(row + size // 2 - span // 2, 0, max(height - span, 0)))
+    left = int(np.clip(col + size // 2 - span // 2, 0, max(width - span, 0)))
+    near = picture[top: top + span, left: left + span]
+    fig = plt.Figure(figsize=(12, 4.2), layout="constrained")
+    axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.25])
+    _show_grey(axes[0], picture, "whole image")
+    _show_grey(axes[1], near, f"zoom: {near.shape[0]} × {near.shape[1]} pixels")
+    axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), near.shape[1], near.shape[0],
+                                fill=False, edgecolor="red", linewidth=1.5))
+    axes[1].add_patch(Rectangle((col - left - 0.5, row - top - 0.5), size, size,
+                                fill=False, edgecolor="red", linewidth=1.5))
+    region = picture[row: row + size, col: col + size]
+    pixel_grid(region, ax=axes[2], title=f"rows {row}–{row + size - 1}, columns {col}–{col + size - 1}")
+    axes[2].set_xticklabels(range(col, col + size))
+    axes[2].set_yticklabels(range(row, row + size))
+    return fig
+
+
+def quiz_figure(pair, *, reveal: bool = False):
+    """Draw a :class:`medimg.samples.QuizPair` as images A and B.
+
+    With ``reveal`` the titles say what each image is, and a simulated opacity is
+    outlined in red.
+    """
+    from . import samples
+
+    fig = plt.Figure(figsize=(9, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for index, (ax, picture) in enumerate(zip(axes, pair.images)):
+        letter = "AB"[index]
+        title = f"{letter}: {pair.labels[index]}" if reveal else letter
+        _show_grey(ax, picture, title)
+        if reveal and pair.simulated and index == pair.answer:
+            ax.contour(samples.opacity_mask(picture.shape), levels=[0.3], colors="red",
+                       linewidths=1.2)
+    return fig
+
+
+def rgb_channels(image):
+    """Draw a colour image (H, W, 3) and, beside it, its red, green and blue channels in grey."""
+    picture = np.asarray(image)
+    if picture.ndim != 3 or picture.shape[2] != 3:
+        raise ValueError(f"expected a colour image of shape (H, W, 3), got shape {picture.shape}")
+    if picture.dtype != np.uint8:
+        raise TypeError(f"expected uint8 colour values (0–255), got dtype {picture.dtype}")
+    fig = plt.Figure(figsize=(12, 3.4), layout="constrained")
+    axes = fig.subplots(1, 4)
+    axes[0].imshow(picture, interpolation="nearest")
+    axes[0].set_title("the colour image")
+    axes[0].set_xticks([])
+    axes[0].set_yticks([])
+    for channel, name in enumerate(["red", "green", "blue"]):
+        _show_grey(axes[channel + 1], picture[..., channel], f"[..., {channel}]: {name} channel")
+    return fig
+
+
+def colour_judgement(colour=(0, 150, 140)):
+    """Show one colour patch alone, beside pure blue, and beside pure green.
+
+    Alone, naming the patch "blue" or "green" is an absolute judgement; beside a
+    reference it becomes a relative one ("greener than that", "bluer than that").
+    """
+    patch = np.asarray(colour)
+    if patch.shape != (3,) or not np.all((0 <= patch) & (patch <= 255)):
+        raise ValueError(f"colour must be three values (red, green, blue) in 0–255, got {colour!r}")
+    patch = patch.astype(np.uint8)
+    blue, green = np.array([0, 60, 255], np.uint8), np.array([0, 180, 60], np.uint8)
+
+    def strip(left, right):
+        image = np.empty((10, 20, 3), np.uint8)
+        image[:, :10], image[:, 10:] = left, right
+        return image
+
+    fig = plt.Figure(figsize=(10, 2.8), layout="constrained")
+    axes = fig.subplots(1, 3, width_ratios=[1, 2, 2])
+    pictures = [np.broadcast_to(patch, (10, 10, 3)), strip(blue, patch), strip(patch, green)]
+    titles = ["alone: blue or green?", "beside blue: greener", "beside green: bluer"]
+    for ax, picture, title in zip(axes, pictures, titles):
+        ax.imshow(picture, interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def eight_bit_loss(pixels, rows: slice, cols: slice, width: float | None = None):
+    """Show what squeezing many grey levels into 256 loses, in one small region.
+
+    ``pixels`` (integers, e.g. the 15-bit radiograph) are squeezed into 0–255 over their
+    whole range, as saving an 8-bit file does. Top: the region under a narrow window
+    (``width`` original units around the region's median; default the span of its 2nd to
+    98th percentile), before and after. Bottom: how often each value occurs, in original
+    units, before and after. Titles give the number of distinct values in the region.
+    """
+    from . import images
+
+    values = np.asarray(pixels)
+    if values.ndim != 2 or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"expected a 2-D integer image, got shape {values.shape}, dtype {values.dtype}")
+    low, high = float(values.min()), float(values.max())
+    eight = images.to_uint8(values)
+    crop, crop8 = values[rows, cols], eight[rows, cols]
+    if crop.size == 0:
+        raise ValueError("the region is empty")
+    center = float(np.median(crop))
+    if width is None:
+        p2, p98 = np.percentile(crop, [2, 98])
+        width = max(float(p98 - p2), 1.0)
+    scale = 255 / (high - low)
+    fig = plt.Figure(figsize=(9, 7.5), layout="constrained")
+    axes = fig.subplots(2, 2, height_ratios=[1.3, 1])
+    _show_grey(axes[0, 0], images.window(crop, center, width),
+               f"original: {len(np.unique(crop))} distinct values")
+    _show_grey(axes[0, 1], images.window(crop8, (center - low) * scale, width * scale),
+               f"after 8 bits: {len(np.unique(crop8))} distinct values")
+    for ax, region, to_original in ((axes[1, 0], crop, 0.0), (axes[1, 1], crop8, 1.0)):
+        levels, counts = np.unique(region, return_counts=True)
+        shown = levels / scale + low if to_original else levels
+        ax.vlines(shown, 0, counts, color="#1b9e77", linewidth=1)
+        ax.set_xlim(center - width, center + width)
+        ax.set_xlabel("value, in the original units")
+        ax.set_ylabel("number of pixels")
+    return fig
+
 
 # === Medical image formats (issue 4) ===
 # One CT slice under several windows, a MONOCHROME1 radiograph drawn both ways, and the
