@@ -1,0 +1,772 @@
+"""The chest X-ray dataset of Kermany et al. (2018) in its Kaggle layout.
+
+The real data (5,856 JPEG files, about 1.2 GB) never ship with the book. This module
+works on any copy laid out the Kaggle way::
+
+    chest_xray/
+        train/NORMAL/IM-0115-0001.jpeg      train/PNEUMONIA/person1_bacteria_1.jpeg
+        test/...                            val/...
+
+- :func:`index_dataset` reads every file's *header* (size, mode) and *name* (patient,
+  pneumonia subtype) into a table, and reports what does not belong (``__MACOSX``,
+  ``.DS_Store``, the nested copy ``chest_xray/chest_xray``, damaged files).
+- :func:`counts`, :func:`subtype_counts`, :func:`duplicate_files`,
+  :func:`patient_overlap`, :func:`size_summary`, :func:`baseline_scores` check it.
+- :func:`patient_split` makes a new validation set with no patient in two splits.
+- :func:`sample_dir` makes a small *synthetic* copy in the same layout, so that every
+  cell of the book runs without the download; :func:`make_replica` makes a full-size
+  replica of tiny files for tests and benchmarks.
+- :func:`thumbnail` and :func:`contact_sheet` show many images fast, decoding each JPEG
+  at reduced size (Pillow's draft mode).
+
+Fetching the real data is in :mod:`medimg.fetch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import zlib
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, UnidentifiedImageError
+
+from . import paths
+
+SPLITS = ("train", "test", "val")
+LABELS = ("NORMAL", "PNEUMONIA")
+IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
+
+#: The lecture's table (normal, pneumonia); its Kaggle page said "5,863 images".
+LECTURE_COUNTS = {"train": (1342, 3875), "test": (234, 390), "val": (8, 8)}
+LECTURE_TOTAL = 5863
+
+#: What a careful count of the Kaggle copy finds: images per split, normal and the two
+#: pneumonia subtypes (5,856 in all).
+KAGGLE_COUNTS = {
+    "train": {"NORMAL": 1341, "bacteria": 2530, "virus": 1345},
+    "test": {"NORMAL": 234, "bacteria": 242, "virus": 148},
+    "val": {"NORMAL": 8, "bacteria": 8, "virus": 0},
+}
+
+#: The synthetic sample: the same layout and quirks, about 1/30 of the images (val kept
+#: whole), each side a quarter of the real image sizes.
+SAMPLE_COUNTS = {
+    "train": {"NORMAL": 44, "bacteria": 84, "virus": 44},
+    "test": {"NORMAL": 12, "bacteria": 12, "virus": 8},
+    "val": {"NORMAL": 8, "bacteria": 8, "virus": 0},
+}
+SAMPLE_SCALE = 4
+SAMPLE_NAME = "chest_xray_sample_v1"
+SAMPLE_MARKER = "README-SYNTHETIC.md"
+
+# personN_bacteria_M.jpeg, personN_virus_M.jpeg, and odd ones like person447_virus_921_1.jpeg
+PNEUMONIA_NAME = re.compile(
+    r"^person(?P<person>\d+)_(?P<subtype>bacteria|virus)_(?P<number>\d+)(?:_(?P<extra>\d+))?"
+    r"\.jpe?g$", re.IGNORECASE)
+# IM-0115-0001.jpeg, NORMAL2-IM-0588-0001.jpeg, and odd ones like NORMAL2-IM-1345-0001-0002.jpeg
+NORMAL_NAME = re.compile(
+    r"^(?P<series>NORMAL2-)?IM-(?P<person>\d+)-(?P<number>\d+)(?:-(?P<extra>\d+))?\.jpe?g$",
+    re.IGNORECASE)
+
+MACOS_JUNK = ("__MACOSX", ".DS_Store")
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """No folder in the Kaggle layout (train/test/val) was found where one was expected."""
+
+
+# --- Names -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NameInfo:
+    """What a file name says: the patient, the pneumonia subtype, the image number."""
+
+    label: str | None      # "NORMAL" or "PNEUMONIA" as the name says, None if unknown
+    patient: str | None    # e.g. "person447" or "IM-0115" or "NORMAL2-IM-0588"
+    subtype: str | None    # "bacteria", "virus" or None
+    number: int | None     # the image number in the name
+    odd: bool              # the name has an extra suffix (e.g. "_1" or "-0002")
+
+
+def parse_name(name: str) -> NameInfo:
+    """Read the patient, subtype and image number from a file name of the dataset.
+
+    >>> parse_name("person447_virus_921_1.jpeg")
+    NameInfo(label='PNEUMONIA', patient='person447', subtype='virus', number=921, odd=True)
+
+    A name that follows neither convention gives a NameInfo full of None (never an error):
+    the file is kept and flagged.
+    """
+    if match := PNEUMONIA_NAME.match(name):
+        return NameInfo("PNEUMONIA", f"person{int(match['person'])}", match["subtype"].lower(),
+                        int(match["number"]), match["extra"] is not None)
+    if match := NORMAL_NAME.match(name):
+        series = "NORMAL2-IM" if match["series"] else "IM"
+        return NameInfo("NORMAL", f"{series}-{match['person']}", None, int(match["number"]),
+                        match["extra"] is not None)
+    return NameInfo(None, None, None, None, False)
+
+
+# --- Index -------------------------------------------------------------------------------
+
+@dataclass
+class DatasetIndex:
+    """The result of :func:`index_dataset`.
+
+    ``images``: one row per image file in a ``split/label`` folder (damaged ones too, with
+    a ``problem``); ``skipped``: what is not counted and why; ``root``: the folder
+    holding ``train``, ``test`` and ``val``.
+    """
+
+    root: Path
+    images: pd.DataFrame
+    skipped: pd.DataFrame
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """The images whose header or name is not as expected."""
+        bad = (self.images["problem"] != "") | ~self.images["name_ok"]
+        return self.images.loc[bad, ["path", "problem", "name_ok"]]
+
+    def __repr__(self) -> str:
+        return (f"DatasetIndex({self.root}: {len(self.images)} images, "
+                f"{len(self.problems)} with problems, {len(self.skipped)} skipped entries)")
+
+
+def find_root(folder: str | os.PathLike) -> Path:
+    """Return the folder that holds ``train``/``test``/``val``: ``folder`` or a child.
+
+    A download often unpacks to ``chest_xray/`` inside the folder you chose, so one level
+    down is searched too. Raises DatasetNotFoundError naming the folder otherwise.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DatasetNotFoundError(
+            f"{folder}: no such folder. Fetch the dataset (python -m medimg.fetch --help) or "
+            f"set {paths.DATASET_ENV} to where your copy is.")
+    if _has_splits(folder):
+        return folder
+    children = sorted(p for p in folder.iterdir() if p.is_dir() and _has_splits(p))
+    if children:
+        return children[0]
+    raise DatasetNotFoundError(
+        f"{folder}: no train/, test/ or val/ folder in it or one level down; is this the "
+        "chest X-ray dataset in the Kaggle layout?")
+
+
+def _has_splits(folder: Path) -> bool:
+    return any((folder / split).is_dir() for split in SPLITS)
+
+
+def index_dataset(folder: str | os.PathLike) -> DatasetIndex:
+    """Index every image under ``folder`` (a copy in the Kaggle layout).
+
+    Only each file's header is read (Pillow opens a JPEG without decoding its pixels),
+    plus its last two bytes: a complete JPEG ends with the end-of-image marker FF D9, so
+    a file cut short is caught without decoding it. Paths in the table are relative to
+    the dataset root, with ``/`` separators.
+    """
+    folder = Path(folder)
+    root = find_root(folder)
+    rows: list[tuple] = []
+    skipped: list[tuple[str, str, int]] = []
+    if root != folder:                       # what lies beside the root, e.g. __MACOSX
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.path != str(root):
+                skipped.append(_skip(entry, folder))
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name in SPLITS and entry.is_dir():
+            _index_split(root, entry, rows, skipped)
+        else:
+            skipped.append(_skip(entry, root))
+    images = pd.DataFrame.from_records(rows, columns=_COLUMNS)
+    images = images.astype({"split": "category", "label": "category"})
+    skipped_table = pd.DataFrame(skipped, columns=["path", "reason", "files"])
+    return DatasetIndex(root, images, skipped_table)
+
+
+_COLUMNS = ["split", "label", "path", "bytes", "width", "height", "mode", "format",
+            "patient", "subtype", "number", "odd_name", "name_ok", "problem"]
+
+
+def _index_split(root: Path, split_entry: os.DirEntry, rows: list, skipped: list) -> None:
+    for label_entry in sorted(os.scandir(split_entry.path), key=lambda e: e.name):
+        if label_entry.name not in LABELS or not label_entry.is_dir():
+            skipped.append(_skip(label_entry, root))
+            continue
+        prefix = f"{split_entry.name}/{label_entry.name}/"
+        for entry in sorted(os.scandir(label_entry.path), key=lambda e: e.name):
+            name = entry.name
+            if (name.startswith(".") or not name.lower().endswith(IMAGE_SUFFIXES)
+                    or not entry.is_file()):
+                skipped.append(_skip(entry, root))
+                continue
+            rows.append(_image_row(entry.path, split_entry.name, label_entry.name, prefix + name))
+
+
+def _image_row(path: str, split: str, label: str, relative: str) -> tuple:
+    info = parse_name(os.path.basename(path))
+    with open(path, "rb") as file:
+        head = file.read(_HEAD_BYTES)
+        if len(head) < _HEAD_BYTES:               # the whole file is in ``head``
+            size, tail = len(head), head[-2:]
+        else:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(size - 2)
+            tail = file.read(2)
+    header = jpeg_header(head)
+    if header is not None:
+        width, height, mode = header
+        fmt = "JPEG"
+        problem = "" if tail == b"\xff\xd9" else "truncated: no JPEG end-of-image marker"
+    else:
+        width, height, mode, fmt, problem = _pillow_header(path, relative, size)
+    return (split, label, relative, size, width, height, mode, fmt, info.patient,
+            info.subtype, info.number, info.odd, info.label == label, problem)
+
+
+_HEAD_BYTES = 32 * 1024
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}   # not DHT, JPG, DAC
+_JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
+
+
+def jpeg_header(head: bytes) -> tuple[int, int, str] | None:
+    """Width, height and Pillow mode of a JPEG, read from the first bytes of the file.
+
+    A JPEG is a chain of segments, each ``FF``, a marker byte and (mostly) a two-byte
+    length. The start-of-frame segment (``FF C0`` for baseline, ``FF C2`` progressive,
+    ...) holds the height, the width and the number of colour components. Returns None
+    when ``head`` is not a JPEG or the frame header is not in it (the caller then asks
+    Pillow, which reads further and explains what is wrong).
+    """
+    if head[:2] != b"\xff\xd8":
+        return None
+    i = 2
+    while i + 4 <= len(head):
+        if head[i] != 0xFF:
+            return None
+        marker = head[i + 1]
+        if marker == 0xFF:                          # fill byte before a marker
+            i += 1
+            continue
+        if marker in _SOF_MARKERS:
+            if i + 10 > len(head):
+                return None
+            height = int.from_bytes(head[i + 5:i + 7], "big")
+            width = int.from_bytes(head[i + 7:i + 9], "big")
+            mode = _JPEG_MODES.get(head[i + 9])
+            return (width, height, mode) if mode and width and height else None
+        if marker == 0xDA:                          # image data began before any frame header
+            return None
+        i += 2 + int.from_bytes(head[i + 2:i + 4], "big")
+    return None
+
+
+def _pillow_header(path: str, relative: str, size: int) -> tuple:
+    """Ask Pillow about a file that is not a plain JPEG; describe what is wrong."""
+    if size == 0:
+        return None, None, None, None, "empty file"
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            mode, fmt = image.mode, image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        message = str(error).replace(path, relative)
+        return None, None, None, None, f"cannot read the header: {message}"
+    problem = ""
+    if fmt != "JPEG" and path.lower().endswith((".jpeg", ".jpg")):
+        problem = f"{fmt} data in a file named {os.path.basename(path)}"
+    return width, height, mode, fmt, problem
+
+
+def _skip(entry: os.DirEntry, base: Path) -> tuple[str, str, int]:
+    """Say why a file or folder is not counted, and how many files it holds."""
+    relative = Path(entry.path).relative_to(base).as_posix()
+    name = entry.name
+    if entry.is_dir():
+        files = sum(len(f) for _, _, f in os.walk(entry.path))
+        if name == "__MACOSX":
+            reason = "macOS metadata folder"
+        elif _has_splits(Path(entry.path)):
+            reason = "nested copy of the dataset"
+        else:
+            reason = "unexpected folder"
+        return relative, reason, files
+    if name == ".DS_Store" or name.startswith("._"):
+        return relative, "macOS metadata file", 1
+    if name == SAMPLE_MARKER:
+        return relative, "note: this is the synthetic sample", 1
+    return relative, "stray file", 1
+
+
+# --- Counts and checks -------------------------------------------------------------------
+
+def counts(images: pd.DataFrame) -> pd.DataFrame:
+    """Images per split (rows: train, test, val, total) and label (columns, and total)."""
+    table = pd.crosstab(images["split"], images["label"], margins=True, margins_name="total")
+    order = [s for s in SPLITS if s in table.index] + ["total"]
+    columns = [label for label in LABELS if label in table.columns] + ["total"]
+    return table.reindex(index=order, columns=columns, fill_value=0).rename_axis(
+        index="split", columns=None)
+
+
+def subtype_counts(images: pd.DataFrame) -> pd.DataFrame:
+    """Pneumonia images per split and subtype (bacteria, virus, unknown)."""
+    pneumonia = images[images["label"] == "PNEUMONIA"]
+    subtype = pneumonia["subtype"].fillna("unknown")
+    table = pd.crosstab(pneumonia["split"].astype(str), subtype, margins=True,
+                        margins_name="total")
+    order = [s for s in SPLITS if s in table.index] + ["total"]
+    columns = [c for c in ("bacteria", "virus", "unknown") if c in table.columns] + ["total"]
+    return table.reindex(index=order, columns=columns, fill_value=0).rename_axis(
+        index="split", columns=None)
+
+
+def compare_with_lecture(images: pd.DataFrame) -> pd.DataFrame:
+    """Put the counted table beside the lecture's, with the difference (counted − lecture)."""
+    counted = counts(images)
+    rows = []
+    for split, (normal, pneumonia) in LECTURE_COUNTS.items():
+        for label, said in (("NORMAL", normal), ("PNEUMONIA", pneumonia)):
+            found = int(counted.at[split, label]) if (
+                split in counted.index and label in counted.columns) else 0
+            rows.append({"split": split, "label": label, "lecture": said, "counted": found,
+                         "difference": found - said})
+    return pd.DataFrame(rows)
+
+
+def duplicate_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
+    """Files with identical content (same SHA-256), and whether they cross splits.
+
+    Only files that share their size with another file can be identical, so only those are
+    hashed: on the real data that is a few dozen files, not 1.2 GB.
+    """
+    root = Path(root)
+    same_size = images[images.duplicated("bytes", keep=False)]
+    digests = [_sha256(root / p) for p in same_size["path"]]
+    found = same_size.assign(sha256=digests)
+    found = found[found.duplicated("sha256", keep=False)]
+    found = found[["sha256", "split", "label", "path"]].sort_values(["sha256", "path"])
+    crosses = found.groupby("sha256")["split"].transform(lambda s: s.nunique() > 1)
+    return found.assign(across_splits=crosses.astype(bool)).reset_index(drop=True)
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def patient_overlap(images: pd.DataFrame) -> pd.DataFrame:
+    """Patient ids (from file names) that occur in more than one split.
+
+    One row per such id and split: how many images, and with which pneumonia subtypes.
+    The column ``same_subtype`` says whether every split shows the id with the same
+    subtype. The names can show that two files share a number; they cannot show that
+    they are the same child.
+    """
+    named = images.dropna(subset=["patient"])
+    splits_per_patient = named.groupby("patient")["split"].nunique()
+    shared = splits_per_patient[splits_per_patient > 1].index
+    rows = named[named["patient"].isin(shared)].copy()
+    rows["subtype"] = rows["subtype"].fillna("-")
+    table = (rows.groupby(["patient", "split"], observed=True)
+             .agg(images=("path", "size"), subtypes=("subtype", lambda s: ",".join(sorted(set(s)))))
+             .reset_index())
+    same = table.groupby("patient")["subtypes"].transform("nunique") == 1
+    return table.assign(same_subtype=same.astype(bool))
+
+
+def size_summary(images: pd.DataFrame) -> pd.DataFrame:
+    """Median, smallest and largest width and height per label, and the share of RGB files."""
+    readable = images.dropna(subset=["width"]).astype({"width": int, "height": int})
+    grouped = readable.groupby("label", observed=True)
+    table = grouped.agg(images=("path", "size"),
+                        median_width=("width", "median"), median_height=("height", "median"),
+                        min_width=("width", "min"), min_height=("height", "min"),
+                        max_width=("width", "max"), max_height=("height", "max"))
+    table["rgb_share"] = grouped["mode"].apply(lambda m: float((m == "RGB").mean()))
+    return table
+
+
+def mode_counts(images: pd.DataFrame) -> pd.DataFrame:
+    """How many files of each label have each Pillow mode ("L" grey, "RGB" colour)."""
+    return pd.crosstab(images["label"], images["mode"].fillna("unreadable"))
+
+
+def channels_equal(path: str | os.PathLike) -> bool:
+    """Whether an RGB image's three channels are identical (a grey image stored as RGB).
+
+    The image is decoded at reduced size (draft mode), which keeps equal channels equal.
+    A grey ("L") image counts as equal.
+    """
+    with Image.open(path) as image:
+        if image.mode == "L":
+            return True
+        image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
+        array = np.asarray(image.convert("RGB"))
+    return bool((array[..., 0] == array[..., 1]).all() and (array[..., 1] == array[..., 2]).all())
+
+
+def rgb_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
+    """The RGB files, with whether their channels are equal (:func:`channels_equal`)."""
+    rgb = images.loc[images["mode"] == "RGB", ["split", "label", "path"]]
+    equal = [channels_equal(Path(root) / p) for p in rgb["path"]]
+    return rgb.assign(channels_equal=equal).reset_index(drop=True)
+
+
+def baseline_scores(images: pd.DataFrame, split: str = "test") -> dict[str, float]:
+    """Scores of the classifier that answers "pneumonia" for every image of ``split``.
+
+    Accuracy is the share of pneumonia images; sensitivity is 1 (no pneumonia missed);
+    specificity is 0 (no normal image recognised). Any real model must beat this.
+    """
+    labels = images.loc[images["split"] == split, "label"]
+    if labels.empty:
+        raise ValueError(f"no images in split {split!r}")
+    positives = int((labels == "PNEUMONIA").sum())
+    return {"images": int(len(labels)), "accuracy": positives / len(labels),
+            "sensitivity": 1.0 if positives else float("nan"),
+            "specificity": 0.0 if positives < len(labels) else float("nan")}
+
+
+# --- A patient-grouped split ---------------------------------------------------------------
+
+def group_key(images: pd.DataFrame) -> pd.Series:
+    """The group each image belongs to when splitting: the patient id from its name.
+
+    Pneumonia ids are person numbers *without* the subtype (``person5`` for both
+    ``person5_bacteria_…`` and ``person5_virus_…``): if in doubt, keep files together. A
+    file whose name says nothing is its own group.
+    """
+    return images["patient"].fillna("file:" + images["path"])
+
+
+def patient_split(images: pd.DataFrame, val_fraction: float = 0.2, seed: int = 0,
+                  pool: Sequence[str] = ("train", "val")) -> pd.Series:
+    """Re-split the images of ``pool`` into train and val by patient, stratified by label.
+
+    For each label, the patients are shuffled (seeded, so the result is reproducible) and
+    given to val until val holds about ``val_fraction`` of that label's images; the others
+    go to train. Images outside ``pool`` (the test set) keep their split. No patient ends
+    up in two splits of the result, and each label is split in the same proportion.
+    Returns the new split of every row, as a Series aligned with ``images``.
+    """
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
+    keys = group_key(images)
+    result = images["split"].astype(str).copy()
+    in_pool = images["split"].isin(pool)
+    rng = np.random.default_rng(seed)
+    for label in LABELS:
+        chosen = in_pool & (images["label"] == label)
+        sizes = keys[chosen].value_counts().sort_index()   # images per patient, sorted by id
+        order = rng.permutation(len(sizes))
+        target = val_fraction * int(sizes.sum())
+        taken = 0
+        val_keys = set()
+        for i in order:
+            if taken >= target:
+                break
+            if taken + sizes.iloc[i] - target > target - taken:   # would overshoot more
+                continue
+            val_keys.add(sizes.index[i])
+            taken += int(sizes.iloc[i])
+        result[chosen] = np.where(keys[chosen].isin(val_keys), "val", "train")
+    return result.rename("resplit")
+
+
+# --- The synthetic sample and the full-size replica ----------------------------------------
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a generated copy: where it goes and what it shows."""
+
+    split: str
+    label: str
+    name: str
+    subtype: str | None
+
+
+def kaggle_names(counts_: dict = KAGGLE_COUNTS, seed: int = 8) -> list[FileSpec]:
+    """Make file names that follow the dataset's conventions, for the given counts.
+
+    Pneumonia: ``personN_<subtype>_M.jpeg`` with one to three images per person; each
+    subtype numbers its persons and images on its own, so a person number recurs across
+    splits only with another subtype (as in the real copy). A few names get the odd
+    extra suffix. Normal: ``IM-NNNN-MMMM.jpeg`` and ``NORMAL2-IM-NNNN-MMMM.jpeg``.
+    """
+    rng = np.random.default_rng(seed)
+    person = {"bacteria": 0, "virus": 0, "IM": 0, "NORMAL2-IM": 0}
+    image_number = {"bacteria": 0, "virus": 0}
+    specs: list[FileSpec] = []
+    for split in SPLITS:
+        for kind, total in counts_[split].items():
+            made = 0
+            while made < total:
+                per_person = min(int(rng.integers(1, 4)), total - made)
+                if kind == "NORMAL":
+                    series = "NORMAL2-IM" if rng.random() < 0.45 else "IM"
+                    person[series] += 1
+                    for k in range(1, per_person + 1):
+                        odd = "-0002" if person[series] % 40 == 7 and k == 1 else ""
+                        name = f"{series}-{person[series]:04d}-{k:04d}{odd}.jpeg"
+                        specs.append(FileSpec(split, "NORMAL", name, None))
+                else:
+                    person[kind] += 1
+                    for _ in range(per_person):
+                        image_number[kind] += 1
+                        odd = "_1" if image_number[kind] % 60 == 21 else ""
+                        name = f"person{person[kind]}_{kind}_{image_number[kind]}{odd}.jpeg"
+                        specs.append(FileSpec(split, "PNEUMONIA", name, kind))
+                made += per_person
+    return specs
+
+
+def _is_rgb(spec: FileSpec) -> bool:
+    """About 1 in 20 pneumonia files are stored as RGB with equal channels, as in the data."""
+    return spec.label == "PNEUMONIA" and zlib.crc32(spec.name.encode()) % 20 == 0
+
+
+def _image_size(spec: FileSpec, rng: np.random.Generator, scale: float) -> tuple[int, int]:
+    """A width and height near the real medians (1654 × 1357 normal, 1176 × 784 pneumonia)."""
+    width, height = (1654, 1357) if spec.label == "NORMAL" else (1176, 784)
+    factor = float(np.exp(rng.normal(0, 0.2)))
+    aspect = float(np.exp(rng.normal(0, 0.08)))
+    w = int(np.clip(width * factor * aspect, 620, 2890) / scale)
+    h = int(np.clip(height * factor / aspect, 329, 2570) / scale)
+    return w, h
+
+
+def synthetic_radiograph(width: int, height: int, subtype: str | None, seed: int,
+                         noise: float = 3.0) -> np.ndarray:
+    """Draw a cartoon chest radiograph (uint8): body, two dark lungs, spine, ribs.
+
+    ``subtype`` "bacteria" adds one dense patch in a lung (like lobar consolidation),
+    "virus" a faint haze over both lungs; None draws a clear chest. It is a drawing made
+    to exercise the code, not a medical image.
+    """
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    u, v = x / width, y / height
+    body = np.exp(-(((u - 0.5) / 0.46) ** 2 + ((v - 0.6) / 0.62) ** 2) ** 3)
+    lungs = sum(np.exp(-(((u - cx) / 0.15) ** 2 + ((v - 0.47) / 0.3) ** 2) ** 2)
+                for cx in (0.32 + rng.normal(0, 0.01), 0.68 + rng.normal(0, 0.01)))
+    heart = np.exp(-(((u - 0.55) / 0.12) ** 2 + ((v - 0.68) / 0.11) ** 2) ** 2)
+    spine = np.exp(-((u - 0.5) / 0.035) ** 2) / (1 + np.exp(-(v - 0.12) * 40))
+    ribs = 0.5 + 0.5 * np.cos(2 * np.pi * (v * 7 + 0.8 * np.abs(u - 0.5)))
+    image = 20 + 150 * body - 100 * lungs * (1 - 0.12 * ribs) + 55 * heart + 45 * spine
+    if subtype == "bacteria":
+        cx, cy = (0.32 if rng.random() < 0.5 else 0.68), rng.uniform(0.45, 0.65)
+        image += 85 * lungs * np.exp(-(((u - cx) / 0.07) ** 2 + ((v - cy) / 0.09) ** 2))
+    elif subtype == "virus":
+        coarse = Image.fromarray(rng.normal(0.5, 0.25, (12, 12)).astype(np.float32), mode="F")
+        haze = np.asarray(coarse.resize((width, height), Image.Resampling.BICUBIC))
+        image += lungs * 55 * np.clip(haze, 0, 1)
+    image += rng.normal(0, noise, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _label_synthetic(image: Image.Image) -> Image.Image:
+    """Write "SYNTHETIC" across the top of the image, so no one mistakes it for a patient's."""
+    draw = ImageDraw.Draw(image)
+    size = max(8, image.width // 14)
+    font = ImageFont.load_default(size=size)
+    fill = 255 if image.mode == "L" else (255, 255, 255)
+    draw.text((size // 2, size // 3), "SYNTHETIC", fill=fill, font=font)
+    return image
+
+
+def write_sample_image(path: Path, spec: FileSpec, scale: float = SAMPLE_SCALE) -> None:
+    """Write one synthetic JPEG for ``spec`` (deterministic: seeded by its name)."""
+    seed = zlib.crc32(f"{spec.split}/{spec.label}/{spec.name}".encode())
+    rng = np.random.default_rng(seed)
+    width, height = _image_size(spec, rng, scale)
+    pixels = synthetic_radiograph(width, height, spec.subtype, seed)
+    image = Image.fromarray(pixels, mode="L").filter(ImageFilter.GaussianBlur(1))
+    image = _label_synthetic(image)
+    if _is_rgb(spec):
+        image = Image.merge("RGB", (image, image, image))
+    image.save(path, format="JPEG", quality=80)
+
+
+_SAMPLE_README = """\
+# SYNTHETIC chest X-ray sample, made by medimg
+
+Every image in this folder is a drawing made by `medimg.dataset.sample_dir()` (version {name}).
+None of them shows a patient. The word SYNTHETIC is written in each image.
+
+The folder imitates the Kaggle copy of the chest X-ray dataset of Kermany et al. (2018)
+so that the book's code can run without the download: the same layout
+(chest_xray/{{train,test,val}}/{{NORMAL,PNEUMONIA}}), file names that follow the real
+conventions, about 1/30 of the images (val kept whole: 8 + 8), sizes a quarter of the real
+ones on each side, a few RGB files with equal channels, and the clutter real copies carry
+(__MACOSX/, .DS_Store, a nested chest_xray/chest_xray/ copy, here of val only).
+
+Delete the folder at any time: it is made again, byte for byte, when next needed.
+"""
+
+
+def sample_dir() -> Path:
+    """Return the synthetic sample's folder, making it on first use.
+
+    The sample is built in a temporary folder beside its place and renamed into place
+    when complete, so that two builds running at once never see half of it.
+    """
+    target = paths.generated_dir() / SAMPLE_NAME
+    if (target / SAMPLE_MARKER).is_file():
+        return target
+    tmp = Path(tempfile.mkdtemp(prefix=f".{SAMPLE_NAME}.", dir=target.parent))
+    try:
+        make_sample(tmp)
+        try:
+            os.rename(tmp, target)
+        except OSError:                 # someone else finished first: theirs is identical
+            if not (target / SAMPLE_MARKER).is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def make_sample(folder: Path) -> Path:
+    """Write the synthetic sample (layout, images, clutter, README) into ``folder``."""
+    root = folder / "chest_xray"
+    for spec in kaggle_names(SAMPLE_COUNTS):
+        place = root / spec.split / spec.label
+        place.mkdir(parents=True, exist_ok=True)
+        write_sample_image(place / spec.name, spec)
+    _add_clutter(folder, root)
+    (folder / SAMPLE_MARKER).write_text(_SAMPLE_README.format(name=SAMPLE_NAME))
+    return folder
+
+
+def _add_clutter(folder: Path, root: Path) -> None:
+    """Add what real copies carry: .DS_Store, __MACOSX/._ files, a nested copy of val."""
+    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(24))
+    (root / "train" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(24))
+    mac = folder / "__MACOSX" / "chest_xray" / "train" / "NORMAL"
+    mac.mkdir(parents=True)
+    for image in sorted((root / "train" / "NORMAL").iterdir())[:3]:
+        (mac / f"._{image.name}").write_bytes(b"\x00\x05\x16\x07" + bytes(28))
+    shutil.copytree(root / "val", root / "chest_xray" / "val")
+
+
+def is_synthetic(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` (or the folder above its dataset root) is the synthetic sample."""
+    folder = Path(folder)
+    return (folder / SAMPLE_MARKER).is_file() or (folder.parent / SAMPLE_MARKER).is_file()
+
+
+def dataset_or_sample() -> Path:
+    """The real dataset's folder when a copy is present, else the synthetic sample's.
+
+    The real copy is looked for where :func:`medimg.paths.dataset_dir` says
+    (``$MEDIMG_CHEST_XRAY`` or ``data/chest_xray``).
+    """
+    real = paths.dataset_dir()
+    try:
+        find_root(real)
+        return real
+    except DatasetNotFoundError:
+        return sample_dir()
+
+
+def _tiny_jpeg(mode: str, size: tuple[int, int], shade: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, (shade,) * len(mode)).save(buffer, format="JPEG", quality=50)
+    return buffer.getvalue()
+
+
+def make_replica(folder: str | os.PathLike, counts_: dict = KAGGLE_COUNTS,
+                 clutter: bool = True) -> Path:
+    """Write a full-size replica of the layout: one tiny JPEG per real file (fast).
+
+    Names, counts, the share of RGB files and the clutter follow the real copy; the images
+    themselves are 16 × 12 or 12 × 8 pixels. Each file carries its own name in a JPEG
+    comment, so no two files have the same content. Returns the dataset root.
+    """
+    folder = Path(folder)
+    root = folder / "chest_xray"
+    templates = {(label, mode): _tiny_jpeg(mode, size, 100)
+                 for label, size in (("NORMAL", (16, 12)), ("PNEUMONIA", (12, 8)))
+                 for mode in ("L", "RGB")}
+    made = set()
+    for spec in kaggle_names(counts_):
+        place = root / spec.split / spec.label
+        if place not in made:
+            place.mkdir(parents=True, exist_ok=True)
+            made.add(place)
+        data = templates[spec.label, "RGB" if _is_rgb(spec) else "L"]
+        comment = spec.name.encode()
+        segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+        (place / spec.name).write_bytes(data[:2] + segment + data[2:])
+    if clutter:
+        _add_clutter(folder, root)
+        (root / "train" / "notes.txt").write_text("a stray file\n")
+    return root
+
+
+# --- Thumbnails and contact sheets --------------------------------------------------------
+
+def thumbnail(path: str | os.PathLike, size: int = 128) -> Image.Image:
+    """Return a grey thumbnail that fits in ``size`` × ``size``, decoded at reduced size.
+
+    ``draft`` asks the JPEG decoder for a 1/2, 1/4 or 1/8 scale image directly (and only
+    the grey channel), which skips most of the work of a full decode; the small final
+    resize is then cheap. Other formats are decoded in full.
+    """
+    with Image.open(path) as image:
+        image.draft("L", (size, size))
+        grey = image.convert("L")
+    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
+    return grey
+
+
+def thumbnail_full_decode(path: str | os.PathLike, size: int = 128) -> Image.Image:
+    """The naive way, for comparison: decode every pixel, then shrink."""
+    with Image.open(path) as image:
+        grey = image.convert("L")
+    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
+    return grey
+
+
+def thumbnails(paths_: Iterable[str | os.PathLike], size: int = 128,
+               workers: int | None = None) -> list[Image.Image]:
+    """Thumbnails of many files, on ``workers`` threads (default: one per core).
+
+    Pillow lets go of Python's global lock while it decodes, so threads use every core.
+    """
+    paths_ = list(paths_)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return [thumbnail(p, size) for p in paths_]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda p: thumbnail(p, size), paths_, chunksize=8))
+
+
+def contact_sheet(paths_: Sequence[str | os.PathLike], size: int = 128, columns: int = 10,
+                  workers: int | None = None, gap: int = 2) -> Image.Image:
+    """Tile the thumbnails of ``paths_`` into one grey image, row by row."""
+    if not paths_:
+        raise ValueError("contact_sheet needs at least one image")
+    tiles = thumbnails(paths_, size, workers)
+    columns = min(columns, len(tiles))
+    rows = -(-len(tiles) // columns)
+    cell = size + gap
+    sheet = Image.new("L", (columns * cell - gap, rows * cell - gap), 0)
+    for i, tile in enumerate(tiles):
+        row, column = divmod(i, columns)
+        x = column * cell + (size - tile.width) // 2
+        y = row * cell + (size - tile.height) // 2
+        sheet.paste(tile, (x, y))
+    return sheet
