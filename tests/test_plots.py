@@ -240,6 +240,61 @@ def test_middle_slices_labels_axes_with_their_directions():
 
 # === The chest X-ray dataset (issue 8) ===
 
+def _dataset_counts():
+    import pandas as pd
+    return pd.DataFrame({"NORMAL": [1341, 234, 8, 1583], "PNEUMONIA": [3875, 390, 8, 4273]},
+                        index=["train", "test", "val", "total"])
+
+
+def test_workflow_diagram_has_the_four_steps_in_order():
+    fig = plots.workflow_diagram()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    boxes = [t for t in texts if "\n" in t and t.split("\n")[0] in
+             ("Data", "Preprocessing", "Model", "Evaluation")]
+    assert [b.split("\n")[0] for b in boxes] == ["Data", "Preprocessing", "Model", "Evaluation"]
+    assert "資料" in boxes[0] and "評估" in boxes[3]
+    arrows = [c for c in fig.axes[0].get_children()
+              if type(c).__name__ == "Annotation" and c.arrow_patch is not None]
+    assert len(arrows) == 3
+    plots.check_glyphs(fig)
+    with pytest.raises(ValueError, match="at least one"):
+        plots.workflow_diagram([])
+
+
+def test_class_balance_bars_show_the_counts():
+    fig = plots.class_balance(_dataset_counts())
+    ax = fig.axes[0]
+    heights = [int(p.get_height()) for p in ax.patches]
+    assert heights == [1341, 234, 8, 3875, 390, 8]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["train", "test", "val"]
+    assert {"1341", "3875", "8"} <= {t.get_text() for t in ax.texts}
+    with pytest.raises(ValueError, match="counts table"):
+        plots.class_balance(_dataset_counts()[["NORMAL"]].rename(columns={"NORMAL": "x"}))
+
+
+def test_image_sizes_plots_every_readable_image():
+    import pandas as pd
+    images = pd.DataFrame({"label": ["NORMAL", "PNEUMONIA", "PNEUMONIA"],
+                           "width": [1654, 1176, None], "height": [1357, 784, None]})
+    fig = plots.image_sizes(images)
+    offsets = [c.get_offsets() for c in fig.axes[0].collections]
+    assert [len(o) for o in offsets] == [1, 1]
+    assert tuple(offsets[0][0]) == (1654, 1357)
+    with pytest.raises(ValueError, match="readable"):
+        plots.image_sizes(images.iloc[2:])
+
+
+def test_thumbnail_grid_titles_and_blank_cells():
+    thumbs = [np.full((8, 10), 50, np.uint8)] * 5
+    fig = plots.thumbnail_grid(thumbs, [f"t{i}" for i in range(5)], columns=3)
+    assert len(fig.axes) == 6
+    assert [ax.get_title() for ax in fig.axes] == ["t0", "t1", "t2", "t3", "t4", ""]
+    assert len(fig.axes[5].images) == 0
+    with pytest.raises(ValueError, match="one title per image"):
+        plots.thumbnail_grid(thumbs, ["a"])
+
+
+
 # === Python pixel operations (issue 5) ===
 
 

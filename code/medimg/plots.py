@@ -359,6 +359,99 @@ def middle_slices(volume, codes: str, *, height: float = 3.0):
 
 
 # === The chest X-ray dataset (issue 8) ===
+# Figures for the dataset chapter: the lecture's workflow, the class balance, image sizes
+# and a grid of thumbnails. Made with plt.Figure so that pyplot does not keep them.
+
+WORKFLOW_STEPS = (
+    ("Data", "資料", "chest X-rays\nwith labels"),
+    ("Preprocessing", "前處理", "resize, scale,\nsplit by patient"),
+    ("Model", "模型", "a CNN, e.g.\nDenseNet, ResNet"),
+    ("Evaluation", "評估", "sensitivity and\nspecificity on test"),
+)
+
+
+def workflow_diagram(steps=WORKFLOW_STEPS):
+    """The lecture's workflow (作業流程): boxes joined by arrows, left to right.
+
+    ``steps`` holds (English, 中文, note) for each box.
+    """
+    steps = list(steps)
+    if not steps:
+        raise ValueError("need at least one step")
+    fig = plt.Figure(figsize=(2.4 * len(steps), 2.3), layout="constrained")
+    ax = fig.subplots()
+    ax.set_xlim(0, len(steps))
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for i, (english, chinese, note) in enumerate(steps):
+        ax.text(i + 0.5, 0.66, f"{english}\n{chinese}", ha="center", va="center", fontsize=12,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#e8f0fa", "edgecolor": "#2b5c8a"})
+        ax.text(i + 0.5, 0.18, note, ha="center", va="center", fontsize=9, color="#333333")
+        if i:
+            ax.annotate("", xy=(i + 0.12, 0.66), xytext=(i - 0.12, 0.66),
+                        arrowprops={"arrowstyle": "-|>", "color": "#2b5c8a", "lw": 2})
+    return fig
+
+
+def class_balance(table):
+    """Bars of normal and pneumonia images per split, each bar labelled with its count.
+
+    ``table`` is :func:`medimg.dataset.counts` (rows train/test/val[/total]).
+    """
+    rows = [r for r in table.index if r != "total"]
+    labels = [c for c in ("NORMAL", "PNEUMONIA") if c in table.columns]
+    if not rows or not labels:
+        raise ValueError("need a counts table with splits as rows and NORMAL/PNEUMONIA columns")
+    fig = plt.Figure(figsize=(6.4, 3.2), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(rows))
+    width = 0.38
+    for k, (label, colour) in enumerate(zip(labels, ("#4c72b0", "#dd8452"))):
+        values = [int(table.at[r, label]) for r in rows]
+        bars = ax.bar(x + (k - 0.5) * width, values, width, label=label.lower(), color=colour)
+        ax.bar_label(bars, padding=2, fontsize=9)
+    ax.set_xticks(x, rows)
+    ax.set_ylabel("images")
+    ax.margins(y=0.15)
+    ax.legend(frameon=False)
+    ax.set_title("Images per split and label")
+    return fig
+
+
+def image_sizes(images):
+    """Width against height of every image, one colour per label (from the index)."""
+    readable = images.dropna(subset=["width", "height"])
+    if readable.empty:
+        raise ValueError("no image with a readable size")
+    fig = plt.Figure(figsize=(5.6, 4.0), layout="constrained")
+    ax = fig.subplots()
+    for label, colour in (("NORMAL", "#4c72b0"), ("PNEUMONIA", "#dd8452")):
+        part = readable[readable["label"] == label]
+        ax.scatter(part["width"], part["height"], s=8, alpha=0.6, color=colour,
+                   label=f"{label.lower()} ({len(part)})")
+    ax.set_xlabel("width (pixels)")
+    ax.set_ylabel("height (pixels)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(frameon=False)
+    ax.set_title("Image sizes")
+    return fig
+
+
+def thumbnail_grid(thumbs, titles, columns: int = 4):
+    """Small grey images in a grid, each with a title (e.g. its label and file name)."""
+    thumbs, titles = list(thumbs), list(titles)
+    if not thumbs or len(thumbs) != len(titles):
+        raise ValueError(f"need one title per image, got {len(thumbs)} images, {len(titles)} titles")
+    columns = min(columns, len(thumbs))
+    rows = -(-len(thumbs) // columns)
+    fig = plt.Figure(figsize=(2.3 * columns, 2.3 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax in axes:
+        ax.axis("off")
+    for ax, thumb, title in zip(axes, thumbs, titles):
+        ax.imshow(np.asarray(thumb), cmap="gray", vmin=0, vmax=255)
+        ax.set_title(title, fontsize=8)
+    return fig
 
 # === Python pixel operations (issue 5) ===
 # Figures for the pixel-operations chapter, made with plt.Figure so that pyplot does not
