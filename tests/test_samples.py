@@ -184,6 +184,13 @@ def test_quiz_with_the_dataset_uses_real_classes(tmp_path, monkeypatch):
     assert forced.simulated
 
 
+def test_dataset_images_looks_one_folder_down(tmp_path, monkeypatch):
+    _fake_dataset(tmp_path / "download" / "chest_xray", monkeypatch)
+    (tmp_path / "download" / "__MACOSX").mkdir()
+    assert len(samples.dataset_images("PNEUMONIA", root=tmp_path / "download")) == 2
+    assert samples.dataset_images("PNEUMONIA", root=tmp_path / "download" / "__MACOSX") == []
+
+
 def test_dataset_images_rejects_an_unknown_label(tmp_path):
     with pytest.raises(ValueError, match="NORMAL"):
         samples.dataset_images("normal", root=tmp_path)

@@ -234,11 +234,12 @@ def dataset_images(label: str, root: Path | None = None) -> list[Path]:
     """Return the sorted JPEG files of one class (``NORMAL`` or ``PNEUMONIA``) in the dataset.
 
     The dataset's layout is ``train|test|val/NORMAL|PNEUMONIA/*.jpeg`` under ``root``
-    (default :func:`medimg.paths.dataset_dir`). A missing folder gives an empty list.
+    (default :func:`medimg.paths.dataset_dir`), or one folder further down, as a
+    download often unpacks to ``chest_xray/``. A missing folder gives an empty list.
     """
     if label not in ("NORMAL", "PNEUMONIA"):
         raise ValueError(f"label must be 'NORMAL' or 'PNEUMONIA', got {label!r}")
-    root = paths.dataset_dir() if root is None else Path(root)
+    root = _split_parent(paths.dataset_dir() if root is None else Path(root))
     found: list[Path] = []
     for split in ("train", "test", "val"):
         folder = root / split / label
@@ -246,6 +247,18 @@ def dataset_images(label: str, root: Path | None = None) -> list[Path]:
             found.extend(p for p in folder.iterdir()
                          if p.suffix.lower() in (".jpeg", ".jpg") and not p.name.startswith("."))
     return sorted(found)
+
+
+def _split_parent(folder: Path) -> Path:
+    """Return ``folder`` or its first child that holds train/, test/ or val/."""
+    def has_splits(f: Path) -> bool:
+        return any((f / split).is_dir() for split in ("train", "test", "val"))
+
+    if folder.is_dir() and not has_splits(folder):
+        for child in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if has_splits(child):
+                return child
+    return folder
 
 
 def read_grey(path: Path) -> np.ndarray:
