@@ -64,6 +64,7 @@ def test_table_markdown_escapes_bars_and_has_one_line_per_row():
     text = table._repr_markdown_()
     assert text.splitlines() == ["| a | b |", "|---|---|", "| x\\|y | 1 2 |"]
     assert str(table) == text
+    assert formats.Table(["a"], [["----"]]).to_markdown().endswith("| `----` |")
 
 
 @pytest.mark.parametrize("name,expected", [
@@ -249,7 +250,7 @@ def test_attributes_table_reads_values_from_both_files():
 
 
 def test_long_values_are_shortened_and_empty_ones_named():
-    assert formats._show("x" * 100).endswith("…") and len(formats._show("x" * 100)) == 40
+    assert formats._show("x" * 100).endswith("…") and len(formats._show("x" * 100)) == 32
     assert formats._show("") == "(empty)"
 
 
@@ -273,6 +274,12 @@ def test_pixel_data_elements_come_from_pydicoms_dictionary():
     assert table.rows[1] == ["(7FE0,0008)", "`FloatPixelData`", "Float Pixel Data", "OF"]
     assert table.rows[2] == ["(7FE0,0009)", "`DoubleFloatPixelData`",
                              "Double Float Pixel Data", "OD"]
+
+
+def test_installed_decoders_name_pillow_for_jpeg2000_and_nothing_for_jpeg_ls():
+    assert "pillow" in formats.installed_decoders("1.2.840.10008.1.2.4.90")
+    assert formats.installed_decoders("1.2.840.10008.1.2.4.80") == []
+    assert formats.installed_decoders("1.2.3.4") == []
 
 
 def test_jpeg2000_copy_decodes_to_the_same_pixels_as_the_uncompressed_file():

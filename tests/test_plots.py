@@ -199,13 +199,15 @@ def test_windows_figure_draws_one_windowed_panel_per_window():
     from medimg import images
 
     hu = np.linspace(-1000, 1000, 64 * 64).reshape(64, 64)
-    windows = {"lung": (-600, 1500), "bone": (400, 1800)}
+    windows = {"lung": (-600, 1500), "bone": (400, 1800), "soft": (40, 400)}
     fig = plots.windows_figure(hu, windows)
     axes = fig.get_axes()
-    assert len(axes) == 2
+    assert len(axes) == 4 and not axes[3].axison  # two rows of two, the last one empty
     assert axes[0].get_title() == "lung\ncentre -600 HU, width 1500 HU"
     drawn = axes[1].get_images()[0].get_array()
     assert np.array_equal(drawn, images.window(hu, 400, 1800))
+    other = plots.windows_figure(hu, {"raw": (0, 10)}, unit="stored")
+    assert other.get_axes()[0].get_title() == "raw\ncentre 0 stored, width 10 stored"
 
 
 def test_windows_figure_rejects_bad_input():

@@ -73,7 +73,10 @@ class Table:
 
     def to_markdown(self) -> str:
         def cell(value: Any) -> str:
-            return str(value).replace("|", "\\|").replace("\n", " ")
+            text = str(value).replace("|", "\\|").replace("\n", " ")
+            if "--" in text and "`" not in text:  # keep "----" from becoming a dash
+                text = f"`{text}`"
+            return text
 
         lines = ["| " + " | ".join(cell(c) for c in self.columns) + " |",
                  "|" + "---|" * len(self.columns)]
@@ -199,8 +202,8 @@ FORMATS: tuple[FormatFacts, ...] = (
         "DICOM", ".dcm (or no extension)",
         "variable length: 128-byte preamble, `DICM`, then tagged data elements",
         "signed and unsigned 8-, 16-bit integers (32-bit e.g. for RT Dose); "
-        "32- and 64-bit floats since 2016 (Float Pixel Data (7FE0,0008), "
-        "Double Float Pixel Data (7FE0,0009))",
+        "32- and 64-bit floats since Supplement 172 (2014): Float Pixel Data "
+        "(7FE0,0008), Double Float Pixel Data (7FE0,0009)",
         "RGB 24-bit, YBR, palette colour", "header then data (pixel data is one element)",
         magic=b"DICM", magic_offset=128,
     ),
@@ -452,6 +455,16 @@ def decoder_packages(transfer_syntax: str) -> list[str]:
     return [str(message) for message in decoder.missing_dependencies]
 
 
+def installed_decoders(transfer_syntax: str) -> list[str]:
+    """Name the installed packages (pydicom's plugins) that decode this transfer syntax."""
+    from pydicom.pixels import get_decoder
+
+    try:
+        return sorted(get_decoder(transfer_syntax).available_plugins)
+    except NotImplementedError:
+        return []
+
+
 def dicom_pixels(source: Any) -> np.ndarray:
     """Return the stored pixel values of a DICOM file (a path or a pydicom Dataset).
 
@@ -554,7 +567,7 @@ LECTURE_GROUPS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _show(value: Any, limit: int = 40) -> str:
+def _show(value: Any, limit: int = 32) -> str:
     text = str(value)
     if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
         text = ", ".join(str(v) for v in value)
@@ -971,8 +984,8 @@ def patient_data_table(ds: Any) -> Table:
 def _new_uid(old: str) -> str:
     """A new UID made from the old one: the same old UID always gives the same new one.
 
-    It is "2.25." followed by a 128-bit number from a SHA-256 hash, the form PS3.5 allows
-    for UIDs derived from a UUID.
+    It is "2.25." followed by a 128-bit number, the form PS3.5 gives for UIDs made from a
+    UUID; here the 128 bits come from a SHA-256 hash of the old UID instead.
     """
     digest = hashlib.sha256(f"medimg de-identification {old}".encode()).hexdigest()
     return f"2.25.{int(digest[:32], 16)}"

@@ -290,11 +290,12 @@ def eight_bit_loss(pixels, rows: slice, cols: slice, width: float | None = None)
 # middle slices of a volume labelled with where each array axis points.
 
 
-def windows_figure(hu, windows, *, height: float = 3.2):
+def windows_figure(hu, windows, *, unit: str = "HU", height: float = 3.2):
     """Draw one image, in Hounsfield units, under several windows; return the Figure.
 
-    ``windows`` maps a name to ``(centre, width)``. Each panel is
+    ``windows`` maps a name to ``(centre, width)``; panels go two to a row. Each panel is
     ``images.window(hu, centre, width)``: values below the window black, above it white.
+    ``unit`` names the unit of the values in the panel titles.
     """
     from . import images
 
@@ -303,12 +304,16 @@ def windows_figure(hu, windows, *, height: float = 3.2):
         raise ValueError(f"expected one 2-D slice, got shape {hu.shape}")
     if not windows:
         raise ValueError("need at least one window")
-    fig = plt.Figure(figsize=(height * len(windows), height + 0.5), layout="constrained")
-    axes = fig.subplots(1, len(windows), squeeze=False)[0]
+    ncols = min(len(windows), 2)
+    nrows = -(-len(windows) // ncols)
+    fig = plt.Figure(figsize=(height * ncols, (height + 0.5) * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[len(windows):]:
+        ax.set_axis_off()
     for ax, (name, (centre, width)) in zip(axes, windows.items()):
         ax.imshow(images.window(hu, centre, width), cmap="gray", vmin=0, vmax=255,
                   interpolation="nearest")
-        ax.set_title(f"{name}\ncentre {centre:g} HU, width {width:g} HU")
+        ax.set_title(f"{name}\ncentre {centre:g} {unit}, width {width:g} {unit}")
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
