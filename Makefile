@@ -12,6 +12,8 @@ PORT ?= 8000
 # Debian packages: the book needs a CJK font for figures; the tests also need a browser.
 DEBS_BOOK := fonts-noto-cjk
 DEBS_TEST := $(DEBS_BOOK) chromium
+# The benchmarks (make bench) compare with libjpeg-turbo's command-line decoder, djpeg.
+DEBS_BENCH := libjpeg-turbo-progs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help book test serve clean debs-book debs-test
@@ -19,6 +21,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make book   build the site into _build/html (strict: warnings are errors)"
 	@echo "make test   run the whole test suite (builds the book too)"
+	@echo "make bench  run the benchmarks (benchmarks/) and print their tables"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make clean  remove _build, .venv and generated data"
 
@@ -52,6 +55,15 @@ book: $(VENV)/.book-installed debs-book
 
 test: $(VENV)/.test-installed debs-test
 	$(BIN)/python -m pytest
+
+# Benchmarks print tables of timings measured in one run; they are not tests.
+.PHONY: bench debs-bench
+bench: $(VENV)/.book-installed debs-bench
+	$(BIN)/python benchmarks/bench_dataset.py
+
+# The same install rule as debs-book, with the benchmark's packages.
+debs-bench:
+	@$(MAKE) --no-print-directory debs-book DEBS_BOOK="$(DEBS_BENCH)"
 
 serve:
 	@test -f _build/html/index.html || { echo "Build the book first: make book"; exit 1; }
