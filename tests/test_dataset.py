@@ -291,14 +291,16 @@ def test_always_pneumonia_baseline(index):
 def test_patient_split_keeps_patients_together_and_test_untouched(index):
     new = dataset.patient_split(index.images, val_fraction=0.2, seed=0)
     keys = dataset.group_key(index.images)
-    assert (keys.groupby(new).apply(set).pipe(lambda s: s["train"] & s["val"])) == set()
+    kept = new != "excluded"
+    assert new[kept].groupby(keys[kept]).nunique().max() == 1     # one split per patient
     test = index.images["split"] == "test"
     assert (new[test] == "test").all()
-    pooled = index.images[~test]
+    excluded = new == "excluded"
+    assert excluded.any() and set(keys[excluded]) <= set(keys[test])
+    pooled = ~test & kept
     for label in dataset.LABELS:
-        in_label = pooled["label"] == label
-        share = (new[pooled.index][in_label] == "val").mean()
-        assert share == pytest.approx(0.2, abs=0.01)
+        in_label = pooled & (index.images["label"] == label)
+        assert (new[in_label] == "val").mean() == pytest.approx(0.2, abs=0.01)
 
 
 def test_patient_split_is_reproducible_and_depends_on_the_seed(index):
@@ -314,16 +316,26 @@ def test_patient_split_refuses_a_fraction_outside_0_1(index, fraction):
 
 
 @settings(max_examples=40, deadline=None)
-@given(groups=st.lists(st.tuples(st.sampled_from(dataset.LABELS), st.integers(1, 5)),
+@given(groups=st.lists(st.tuples(st.sampled_from(dataset.LABELS), st.integers(1, 5),
+                                 st.lists(st.sampled_from(["train", "val", "test"]),
+                                          min_size=1, max_size=3)),
                        min_size=2, max_size=40),
        fraction=st.floats(0.05, 0.6), seed=st.integers(0, 10))
 def test_no_patient_is_ever_in_two_splits(groups, fraction, seed):
-    rows = [{"split": "train", "label": label, "path": f"f{i}-{k}", "patient": f"p{i}"}
-            for i, (label, n) in enumerate(groups) for k in range(n)]
+    rows = [{"split": split, "label": label, "path": f"f{i}-{k}-{split}", "patient": f"p{i}"}
+            for i, (label, n, splits) in enumerate(groups) for split in splits for k in range(n)]
     images = pd.DataFrame(rows)
     new = dataset.patient_split(images, val_fraction=fraction, seed=seed)
-    assert set(new) <= {"train", "val"}
-    assert images.assign(new=new).groupby("patient")["new"].nunique().max() == 1
+    assert set(new) <= {"train", "val", "test", "excluded"}
+    used = images.assign(new=new)[new != "excluded"]
+    assert used.groupby("patient")["new"].nunique().max() == 1
+    assert (new[images["split"] == "test"] == "test").all()
+
+
+def test_shared_patients(index):
+    shared = dataset.shared_patients(index.images)
+    assert shared == sorted(set(dataset.patient_overlap(index.images)["patient"]))
+    assert dataset.shared_patients(index.images, dataset.patient_split(index.images)) == []
 
 
 def test_unnamed_files_are_their_own_group():
@@ -505,3 +517,27 @@ def test_unexpected_folders_are_reported(tmp_path):
     assert skipped["train/COVID"] == "unexpected folder"
     assert skipped["extras"] == "unexpected folder"
     assert skipped["train/NORMAL/folder.jpeg"] == "unexpected folder"
+
+
+# --- The chapter runs unchanged on a real copy ---------------------------------------------------
+
+def test_the_chapters_cells_run_on_a_full_size_copy(replica, monkeypatch, root, capsys):
+    """Every code cell of book/dataset.md, run in order with MEDIMG_CHEST_XRAY set to the
+    replica (damaged files included), as a reader with the real data would run them."""
+    import re
+
+    import matplotlib
+    matplotlib.use("Agg")
+    monkeypatch.setenv(paths.DATASET_ENV, str(replica))
+    source = (root / "book" / "dataset.md").read_text(encoding="utf-8")
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", source, flags=re.S)
+    assert len(cells) > 20
+    namespace: dict = {}
+    for cell in cells:
+        code = re.sub(r"\A---\n.*?\n---\n", "", cell, flags=re.S)
+        exec(compile(code, "dataset.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "Data used on this page: a real copy" in out
+    assert "patients in two splits, new split:      0" in out
+    assert "patients in two splits: 0" in out
+    assert namespace["folder"] == replica and not namespace["synthetic"]

@@ -418,8 +418,13 @@ def channels_equal(path: str | os.PathLike) -> bool:
 
 
 def rgb_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
-    """The RGB files, with whether their channels are equal (:func:`channels_equal`)."""
-    rgb = images.loc[images["mode"] == "RGB", ["split", "label", "path"]]
+    """The readable RGB files, with whether their channels are equal (:func:`channels_equal`).
+
+    Files with a problem (see :attr:`DatasetIndex.problems`) are left out: they cannot be
+    decoded, and the index has already reported them.
+    """
+    readable = images["problem"] == "" if "problem" in images else True
+    rgb = images.loc[(images["mode"] == "RGB") & readable, ["split", "label", "path"]]
     equal = [channels_equal(Path(root) / p) for p in rgb["path"]]
     return rgb.assign(channels_equal=equal).reset_index(drop=True)
 
@@ -457,18 +462,23 @@ def patient_split(images: pd.DataFrame, val_fraction: float = 0.2, seed: int = 0
 
     For each label, the patients are shuffled (seeded, so the result is reproducible) and
     given to val until val holds about ``val_fraction`` of that label's images; the others
-    go to train. Images outside ``pool`` (the test set) keep their split. No patient ends
-    up in two splits of the result, and each label is split in the same proportion.
-    Returns the new split of every row, as a Series aligned with ``images``.
+    go to train. Images outside ``pool`` (the test set) keep their split, and pool images
+    whose patient id also occurs there are marked "excluded": we cannot move the test
+    images, so the only way to keep such a patient out of two splits is to leave them out
+    of training. No patient ends up in two splits of the result, and each label is split
+    in the same proportion. Returns the new split of every row, aligned with ``images``.
     """
     if not 0 < val_fraction < 1:
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
     keys = group_key(images)
     result = images["split"].astype(str).copy()
     in_pool = images["split"].isin(pool)
+    elsewhere = set(keys[~in_pool])
+    excluded = in_pool & keys.isin(elsewhere)
+    result[excluded] = "excluded"
     rng = np.random.default_rng(seed)
     for label in LABELS:
-        chosen = in_pool & (images["label"] == label)
+        chosen = in_pool & ~excluded & (images["label"] == label)
         sizes = keys[chosen].value_counts().sort_index()   # images per patient, sorted by id
         order = rng.permutation(len(sizes))
         target = val_fraction * int(sizes.sum())
@@ -483,6 +493,18 @@ def patient_split(images: pd.DataFrame, val_fraction: float = 0.2, seed: int = 0
             taken += int(sizes.iloc[i])
         result[chosen] = np.where(keys[chosen].isin(val_keys), "val", "train")
     return result.rename("resplit")
+
+
+def shared_patients(images: pd.DataFrame, splits: pd.Series | None = None) -> list[str]:
+    """The patient ids (see :func:`group_key`) found in more than one split.
+
+    ``splits`` is a split per row, such as the result of :func:`patient_split`; by default
+    the folders' own split. Rows marked "excluded" are not in any split.
+    """
+    splits = images["split"].astype(str) if splits is None else splits
+    used = splits != "excluded"
+    per_patient = splits[used].groupby(group_key(images)[used]).nunique()
+    return sorted(per_patient[per_patient > 1].index)
 
 
 # --- The synthetic sample and the full-size replica ----------------------------------------
