@@ -12,6 +12,12 @@ PORT ?= 8000
 # Debian packages: the book needs a CJK font for figures; the tests also need a browser.
 DEBS_BOOK := fonts-noto-cjk
 DEBS_TEST := $(DEBS_BOOK) chromium
+# The PDF (make pdf): XeLaTeX and latexmk, xeCJK (which needs ctexhook from
+# texlive-lang-chinese), the fonts (text, CJK, maths), and poppler-utils for the tests.
+DEBS_PDF := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic \
+    latexmk texlive-lang-cjk texlive-lang-chinese fonts-noto-cjk fonts-freefont-otf \
+    fonts-lmodern poppler-utils
+DEBS_TEST += $(DEBS_PDF)
 # The benchmarks (make bench) compare with libjpeg-turbo's command-line decoder, djpeg.
 DEBS_BENCH := libjpeg-turbo-progs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -22,6 +28,7 @@ help:
 	@echo "make book   build the site into _build/html (strict: warnings are errors)"
 	@echo "make test   run the whole test suite (builds the book too)"
 	@echo "make bench  run the benchmarks (benchmarks/) and print their tables"
+	@echo "make pdf    build the PDF student handout and instructor edition into _build/latex"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
 	@echo "make clean  remove _build, .venv and generated data"
 
@@ -36,7 +43,7 @@ $(VENV)/.test-installed: $(VENV)/.book-installed requirements-dev.txt
 	touch $@
 
 # Install missing Debian packages (needs root or sudo); already-present ones cost nothing.
-debs-book debs-test: debs-%:
+debs-book debs-test debs-pdf: debs-%:
 	@missing=$$(for p in $(DEBS_$(shell echo $* | tr a-z A-Z)); do \
 	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -55,6 +62,12 @@ book: $(VENV)/.book-installed debs-book
 
 test: $(VENV)/.test-installed debs-test
 	$(BIN)/python -m pytest
+
+# Two PDFs from the same sources, with XeLaTeX (see book/_latex/): the student handout
+# (no solutions) and the instructor edition, _build/latex/medimg-warmup-*.pdf.
+.PHONY: pdf debs-pdf
+pdf: $(VENV)/.book-installed debs-pdf
+	$(BIN)/python book/_latex/pdf.py
 
 # Benchmarks print tables of timings measured in one run; they are not tests.
 .PHONY: bench debs-bench

@@ -11,6 +11,76 @@ from medimg import plots  # noqa: E402
 
 # === Fonts and print (issue 7) ===
 
+import io  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# A private-use code point: no font has a glyph for it.
+NO_GLYPH = "\U0010fffd"
+
+
+def _titled(text: str) -> Figure:
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().set_title(text)
+    return fig
+
+
+def test_book_fonts_are_set_on_import():
+    assert list(matplotlib.rcParams["font.family"])[:2] == plots.FONT_FAMILY
+
+
+def test_the_cjk_font_is_the_traditional_noto_face():
+    path = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK TC"),
+                                 fallback_to_default=False)
+    assert Path(path).name.startswith("NotoSansCJK")
+
+
+def test_chinese_figure_text_has_every_glyph():
+    plots.use_book_fonts()
+    fig = _titled("Pixel 像素 · 矩陣 · 肺炎 · 胸部X光")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert plots.check_glyphs(fig) is fig
+        fig.savefig(io.BytesIO(), format="pdf")
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
+
+
+def test_a_glyph_no_font_has_is_an_error():
+    with pytest.raises(plots.MissingGlyphError, match="missing from font.*fonts-noto-cjk"):
+        plots.check_glyphs(_titled(f"x {NO_GLYPH}"))
+    # and so is saving such a figure anywhere, once the book's fonts are in use
+    plots.use_book_fonts()
+    with pytest.raises(UserWarning, match="missing from font"):
+        _titled(f"x {NO_GLYPH}").savefig(io.BytesIO(), format="png")
+
+
+def test_a_notebook_fails_the_cell_instead_of_dropping_the_figure(monkeypatch):
+    """In IPython, showing a figure with a missing glyph raises (the cell fails)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):  # a kernel's shell, without the kernel
+        def enable_gui(self, gui=None):
+            pass
+
+    shell = Shell.instance()
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    try:
+        plots.use_book_fonts()
+        assert "image/png" in shell.display_formatter.active_types  # inline figures
+        plots.use_book_fonts()  # a second import (e.g. a reload) wraps only once
+        assert shell.display_formatter.format.checks_glyphs
+        data, _ = shell.display_formatter.format(_titled("像素"))
+        assert "text/plain" in data
+        with pytest.raises(plots.MissingGlyphError):
+            shell.display_formatter.format(_titled(f"x {NO_GLYPH}"))
+        assert shell.display_formatter.format(42)[0]["text/plain"] == "42"
+    finally:
+        InteractiveShell.clear_instance()
+        matplotlib.use("Agg")
+
 # === Motivation and images as numbers (issue 3) ===
 
 from medimg import hearing, samples  # noqa: E402

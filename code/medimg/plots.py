@@ -10,6 +10,92 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 # === Fonts and print (issue 7) ===
+# Figure text mixes English and 繁體中文. matplotlib looks each character up in the fonts
+# of `font.family` in turn, so Latin text keeps matplotlib's own DejaVu Sans and
+# Chinese falls back to Noto Sans CJK TC (Debian package fonts-noto-cjk), whose glyph
+# shapes are the Traditional ones. A character that no font has would be drawn as an
+# empty box with only a warning; here it is an error, so a broken figure fails the build.
+
+import io  # noqa: E402
+import os  # noqa: E402
+import warnings  # noqa: E402
+
+import matplotlib  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Fonts for figure text, tried character by character in this order.
+FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK TC"]
+
+#: What matplotlib's warning about a character without a glyph says.
+MISSING_GLYPH = r"Glyph .* missing from font"
+
+
+class MissingGlyphError(ValueError):
+    """A figure has text with a character that none of the fonts can draw."""
+
+
+def use_book_fonts() -> None:
+    """Draw figure text in the book's fonts, and make a missing glyph an error.
+
+    Runs when `medimg.plots` is imported. Sets matplotlib's font list to `FONT_FAMILY`,
+    turns the "Glyph … missing from font" warning into
+    an exception, and, inside a notebook, checks every figure before it is shown: the
+    notebook would otherwise drop a figure whose drawing fails without saying why.
+    """
+    # Fallback goes along the families of `font.family` (a generic name such as
+    # "sans-serif" would stand for one font only), so the list is set there.
+    matplotlib.rcParams["font.family"] = FONT_FAMILY
+    warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
+    _check_figures_before_display()
+
+
+def check_glyphs(fig: Figure) -> Figure:
+    """Draw `fig` once off-screen; raise MissingGlyphError if a character has no glyph.
+
+    Returns the figure unchanged, so that ``return check_glyphs(fig)`` reads naturally.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
+        try:
+            fig.savefig(io.BytesIO(), format="png", dpi=20)
+        except UserWarning as err:
+            raise MissingGlyphError(
+                f"{err} Fonts tried: {', '.join(matplotlib.rcParams['font.family'])}. "
+                "For Chinese text install the Noto CJK fonts (Debian: fonts-noto-cjk)."
+            ) from None
+    return fig
+
+
+def _check_figures_before_display() -> None:
+    """In IPython, show figures as images and run `check_glyphs` before showing each.
+
+    IPython swallows errors raised while a figure is turned into an image (the figure just
+    vanishes from the output); an error raised before that fails the cell, and so the build.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the book's requirements
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell.display_formatter.format, "checks_glyphs", False):
+        return
+    # A kernel shows figures as images only once pyplot's backend has been loaded, which
+    # `plt.Figure(...)` alone never does: load it now when it is the inline one.
+    if "inline" in os.environ.get("MPLBACKEND", ""):
+        shell.enable_matplotlib("inline")
+    show = shell.display_formatter.format
+
+    def format_checked(obj, include=None, exclude=None):
+        if isinstance(obj, Figure):
+            check_glyphs(obj)
+        return show(obj, include=include, exclude=exclude)
+
+    format_checked.checks_glyphs = True
+    shell.display_formatter.format = format_checked
+
+
+use_book_fonts()
+
 
 # === Motivation and images as numbers (issue 3) ===
 # Figures here are made with plt.Figure (not plt.figure), so pyplot does not keep them
