@@ -209,6 +209,18 @@ def test_jpeg_header_gives_up_on_what_it_cannot_read(head):
     assert dataset.jpeg_header(head) is None
 
 
+@settings(max_examples=30, deadline=None)
+@given(width=st.integers(1, 300), height=st.integers(1, 300),
+       mode=st.sampled_from(["L", "RGB", "CMYK"]), progressive=st.booleans())
+def test_jpeg_header_agrees_with_pillow(width, height, mode, progressive):
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height)).save(buffer, format="JPEG", progressive=progressive)
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        expected = (*image.size, image.mode)
+    assert dataset.jpeg_header(buffer.getvalue()) == expected == (width, height, mode)
+
+
 def test_jpeg_header_skips_fill_bytes():
     buffer = io.BytesIO()
     Image.new("L", (7, 5)).save(buffer, format="JPEG")
