@@ -171,10 +171,11 @@ def _has_splits(folder: Path) -> bool:
 def index_dataset(folder: str | os.PathLike) -> DatasetIndex:
     """Index every image under ``folder`` (a copy in the Kaggle layout).
 
-    Only each file's header is read (Pillow opens a JPEG without decoding its pixels),
-    plus its last two bytes: a complete JPEG ends with the end-of-image marker FF D9, so
-    a file cut short is caught without decoding it. Paths in the table are relative to
-    the dataset root, with ``/`` separators.
+    Only the start of each file is read, where a JPEG keeps its size and number of
+    colour channels (:func:`jpeg_header`; Pillow is asked about anything else), plus its
+    last two bytes: a complete JPEG ends with the end-of-image marker FF D9, so a file
+    cut short is caught without decoding it. Paths in the table are relative to the
+    dataset root, with ``/`` separators.
     """
     folder = Path(folder)
     root = find_root(folder)
