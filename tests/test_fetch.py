@@ -33,6 +33,7 @@ class Server:
         self.files: dict[str, bytes] = {}
         self.cut: dict[str, int] = {}
         self.ignore_range: set[str] = set()
+        self.bad_range: set[str] = set()        # answer 206 with a Content-Range we cannot use
         self.requests: list[tuple[str, str | None]] = []
         server = self
 
@@ -48,6 +49,13 @@ class Server:
                     self.send_error(404)
                     return
                 start = 0
+                if self.path in server.bad_range:
+                    self.send_response(206)
+                    self.send_header("Content-Range", "bytes garbled")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if range_header and self.path not in server.ignore_range:
                     start = int(range_header.split("=")[1].split("-")[0])
                     if start >= len(data):
@@ -150,6 +158,16 @@ def test_a_file_already_verified_is_not_downloaded_again(server, tmp_path, datas
     assert len(server.requests) == 1
 
 
+def test_an_old_file_of_the_wrong_size_is_removed(server, tmp_path, dataset_zip):
+    server.files["/a.zip"] = dataset_zip
+    (tmp_path / "a.zip").write_bytes(b"an older, shorter download")
+    entry = fetch.Entry("a.zip", len(dataset_zip), None)
+    with pytest.raises(fetch.ChecksumError, match="removed"):
+        fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
+    fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
+    assert (tmp_path / "a.zip").read_bytes() == dataset_zip
+
+
 def test_checksum_mismatch_is_refused_and_nothing_is_kept(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip
     wrong = fetch.Entry("a.zip", None, "0" * 64)
@@ -205,6 +223,26 @@ def test_a_stale_part_file_longer_than_the_file_starts_over(server, tmp_path, da
     fetch.download(server.url + "/a.zip", tmp_path / "a.zip")
     assert (tmp_path / "a.zip").read_bytes() == dataset_zip
     assert [r[1] for r in server.requests] == [f"bytes={len(dataset_zip) + 5}-", None]
+
+
+def test_a_reply_that_cannot_be_placed_is_not_appended(server, tmp_path, dataset_zip):
+    server.files["/a.zip"] = dataset_zip
+    (tmp_path / "a.zip.part").write_bytes(dataset_zip[:300])
+    server.bad_range.add("/a.zip")
+    with pytest.raises(fetch.ChecksumError, match="only part of the file"):
+        fetch.download(server.url + "/a.zip", tmp_path / "a.zip")
+    assert [r[1] for r in server.requests] == ["bytes=300-", None]     # tried again from 0
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_a_manifest_with_one_entry_applies_whatever_its_name(server, tmp_path, dataset_zip):
+    server.files["/renamed.zip"] = dataset_zip
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"files": [
+        {"name": "ChestXRay2017.zip", "bytes": len(dataset_zip), "sha256": sha(dataset_zip)}]}))
+    folder = fetch.fetch(server.url + "/renamed.zip", manifest=manifest,
+                         target=tmp_path / "cx", downloads=tmp_path / "dl")
+    assert (folder / "train").is_dir()
 
 
 def test_a_short_reply_is_an_interruption(server, tmp_path, dataset_zip):

@@ -157,7 +157,13 @@ class ResumingDownloader:
                     self.part.unlink()
                     return self._transfer(url, 0)
                 reply.raise_for_status()
-                resumed = reply.status_code == 206 and _range_start(reply) == have
+                if reply.status_code == 206 and _range_start(reply) != have:
+                    if not have:      # asked for the whole file, given a piece of it
+                        raise ChecksumError(f"{url}: the server sent only part of the file "
+                                            f"({reply.headers.get('Content-Range')})")
+                    self.part.unlink()               # a reply we cannot place: start again
+                    return self._transfer(url, 0)
+                resumed = reply.status_code == 206
                 expected = int(reply.headers.get("Content-Length", -1))
                 written = 0
                 with open(self.part, "ab" if resumed else "wb") as out:
@@ -215,6 +221,11 @@ def download(url: str, target: str | os.PathLike, entry: Entry | None = None,
         raise ChecksumError(f"{target}: downloaded from {url}, but {error}") from None
     finally:
         logger.setLevel(level)
+    if entry.bytes is not None and target.stat().st_size != entry.bytes:   # an old file
+        size = target.stat().st_size
+        target.unlink()
+        raise ChecksumError(f"{target}: {size} bytes, but the manifest says {entry.bytes}; "
+                            "the file was removed, run again to download it afresh")
     return target
 
 
