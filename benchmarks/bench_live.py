@@ -20,6 +20,7 @@ and the bytes the page loaded before the press and after it (response bodies).
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import tempfile
@@ -38,11 +39,12 @@ from test_live import (chapter_url, execution_count, first_medimg_cell,  # noqa:
 def one_run(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
     """Open the chapter, press Live Code, run to the first output; times and bytes."""
     with guarded_page(browser, site) as (page, foreign):
-        loaded: list[tuple[float, int]] = []
+        loaded: list[tuple[str, int]] = []
         page.on("requestfinished",
-                lambda request: loaded.append((time.perf_counter(), request.sizes()["responseBodySize"])))
+                lambda request: loaded.append((request.url, request.sizes()["responseBodySize"])))
         page.goto(chapter_url(site, server, chapter), wait_until="networkidle")
         before_bytes, before_files = sum(size for _, size in loaded), len(loaded)
+        image_bytes = sum(size for url, size in loaded if re.search(r"\.(png|jpe?g|svg|gif)$", url))
 
         page.get_by_role("button", name="Launch interactive content").click()
         start = time.perf_counter()
@@ -58,7 +60,9 @@ def one_run(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
         assert execution_count(page, target) is not None
         assert foreign == [], foreign
         after_bytes = sum(size for _, size in loaded)
-        return {"ready": ready - start, "first_cell": first_cell - start,
+        thebe_bytes = sum(size for url, size in loaded if "/_static/vendor/thebe/" in url)
+        return {"image_bytes": image_bytes, "thebe_bytes": thebe_bytes,
+                "ready": ready - start, "first_cell": first_cell - start,
                 "first_output": first_output - start, "target": target,
                 "before_bytes": before_bytes, "before_files": before_files,
                 "after_bytes": after_bytes, "after_files": len(loaded)}
@@ -98,9 +102,9 @@ def main() -> None:
     print(f"  press -> first cell run {median('first_cell'):6.2f} s")
     print(f"  press -> first output   {median('first_output'):6.2f} s")
     print(f"  page before the press   {median('before_bytes') / 1e6:6.2f} MB in "
-          f"{median('before_files'):.0f} files")
+          f"{median('before_files'):.0f} files, of which images {median('image_bytes') / 1e6:.2f} MB")
     print(f"  page after the press    {median('after_bytes') / 1e6:6.2f} MB in "
-          f"{median('after_files'):.0f} files")
+          f"{median('after_files'):.0f} files, of which thebe {median('thebe_bytes') / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":
