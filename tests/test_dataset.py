@@ -505,6 +505,20 @@ def test_contact_sheet_tiles_every_image(big_jpegs):
     assert len(dataset.thumbnails(big_jpegs, 32, workers=2)) == 3
 
 
+def test_thumbnail_of_a_bad_file_names_it(tmp_path):
+    from medimg.images import DamagedImageError, NotAnImageError
+    (tmp_path / "text.jpeg").write_text("not an image")
+    with pytest.raises(NotAnImageError, match="text.jpeg"):
+        dataset.thumbnail(tmp_path / "text.jpeg")
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 200), 40).save(buffer, format="JPEG")
+    (tmp_path / "cut.jpeg").write_bytes(buffer.getvalue()[:2000])
+    with pytest.raises(DamagedImageError, match="cut.jpeg"):
+        dataset.contact_sheet([tmp_path / "cut.jpeg"], workers=2)
+    with pytest.raises(FileNotFoundError):
+        dataset.thumbnail(tmp_path / "absent.jpeg")
+
+
 def test_contact_sheet_needs_images():
     with pytest.raises(ValueError, match="at least one"):
         dataset.contact_sheet([])

@@ -41,6 +41,7 @@ import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, UnidentifiedImageError
 
 from . import paths
+from .images import DamagedImageError, NotAnImageError
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -748,9 +749,16 @@ def thumbnail(path: str | os.PathLike, size: int = 128) -> Image.Image:
     the grey channel), which skips most of the work of a full decode; the small final
     resize is then cheap. Other formats are decoded in full.
     """
-    with Image.open(path) as image:
-        image.draft("L", (size, size))
-        grey = image.convert("L")
+    try:
+        with Image.open(path) as image:
+            image.draft("L", (size, size))
+            grey = image.convert("L")
+    except UnidentifiedImageError:
+        raise NotAnImageError(f"{path}: not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise DamagedImageError(f"{path}: cannot be decoded ({error})") from None
     grey.thumbnail((size, size), Image.Resampling.BILINEAR)
     return grey
 
