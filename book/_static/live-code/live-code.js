@@ -148,13 +148,16 @@
           options.serverSettings = { baseUrl: server.baseUrl, token: server.token, appendToken: true };
         }
         window.thebe.on("status", (evt, data) => {
-          if (data && data.status === "ready" && data.subject === "session") {
+          /* Only the start-up is reported here; cells report their own runs. */
+          if (!data || box.dataset.state === "ready" || ["cell", "notebook"].includes(data.subject)) return;
+          if (data.status === "ready" && data.subject === "session") {
             say(box, "Live code is on: kernel ready on " + where + ". Edit a cell and press “run”.", "ready");
-          } else if (data && data.message) {
+          } else if (data.message) {
             say(box, "Starting a kernel on " + where + ": " + data.message, "starting");
           }
         });
         window.thebe.on("error", (evt, data) => {
+          if (data && data.status === "execute-error") return; /* shown in the cell itself */
           say(box, "Live code failed: " + ((data && data.message) || "unknown error"), "error");
         });
         say(box, "Starting a kernel on " + where + "…", "starting");
@@ -168,8 +171,8 @@
         return result;
       })
       .catch((err) => {
-        say(box, "Live code failed: " + err, "error");
-        started = null;
+        /* thebe may have rebuilt some cells already: a fresh start needs a fresh page. */
+        say(box, "Live code failed: " + err + ". Reload the page to try again.", "error");
         throw err;
       });
     return started;
