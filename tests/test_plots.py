@@ -374,7 +374,6 @@ def test_thumbnail_grid_titles_and_blank_cells():
         plots.thumbnail_grid(thumbs, ["a"])
 
 
-
 # === Python pixel operations (issue 5) ===
 
 

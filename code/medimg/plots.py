@@ -469,18 +469,23 @@ def workflow_diagram(steps=WORKFLOW_STEPS):
     steps = list(steps)
     if not steps:
         raise ValueError("need at least one step")
-    fig = plt.Figure(figsize=(2.4 * len(steps), 2.3), layout="constrained")
+    from matplotlib.patches import FancyBboxPatch
+
+    fig = plt.Figure(figsize=(2.3 * len(steps), 2.2), layout="constrained")
     ax = fig.subplots()
     ax.set_xlim(0, len(steps))
     ax.set_ylim(0, 1)
     ax.axis("off")
     for i, (english, chinese, note) in enumerate(steps):
-        ax.text(i + 0.5, 0.66, f"{english}\n{chinese}", ha="center", va="center", fontsize=12,
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#e8f0fa", "edgecolor": "#2b5c8a"})
-        ax.text(i + 0.5, 0.18, note, ha="center", va="center", fontsize=9, color="#333333")
+        ax.add_patch(FancyBboxPatch((i + 0.12, 0.45), 0.76, 0.45,
+                                    boxstyle="round,pad=0,rounding_size=0.06",
+                                    facecolor="#e8f0fa", edgecolor="#2b5c8a", linewidth=1.5))
+        ax.text(i + 0.5, 0.675, f"{english}\n{chinese}", ha="center", va="center", fontsize=12)
+        ax.text(i + 0.5, 0.27, note, ha="center", va="center", fontsize=9, color="#333333")
         if i:
-            ax.annotate("", xy=(i + 0.12, 0.66), xytext=(i - 0.12, 0.66),
-                        arrowprops={"arrowstyle": "-|>", "color": "#2b5c8a", "lw": 2})
+            ax.annotate("", xy=(i + 0.11, 0.675), xytext=(i - 0.11, 0.675),
+                        arrowprops={"arrowstyle": "-|>", "color": "#2b5c8a", "lw": 2,
+                                    "shrinkA": 0, "shrinkB": 0})
     return fig
 
 
