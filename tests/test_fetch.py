@@ -150,6 +150,21 @@ def test_download_verifies_and_unpacks(server, tmp_path, dataset_zip):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chest_xray", "dl"]   # no temp left
 
 
+def test_progress_is_reported_and_printed(server, tmp_path, dataset_zip, capsys):
+    server.files["/a.zip"] = dataset_zip
+    seen = []
+    fetch.download(server.url + "/a.zip", tmp_path / "a.zip",
+                   progress=lambda got, total: seen.append((got, total)))
+    assert seen[-1] == (len(dataset_zip), len(dataset_zip))
+    assert [got for got, _ in seen] == sorted(got for got, _ in seen)
+    printer = fetch.ProgressPrinter(step=1000)
+    printer(500, 4000)
+    printer(2100, 4000)
+    printer(2500, None)
+    printer(3000, None)
+    assert capsys.readouterr().err.splitlines() == ["  0 MB of 0 MB (52%)", "  0 MB"]
+
+
 def test_a_file_already_verified_is_not_downloaded_again(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip
     entry = fetch.Entry("a.zip", len(dataset_zip), sha(dataset_zip))

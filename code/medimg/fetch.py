@@ -32,6 +32,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
@@ -133,8 +134,10 @@ class ResumingDownloader:
     moved there, and pooch checks the hash and moves it into place.
     """
 
-    def __init__(self, part: Path, size: int | None = None, timeout: float = 30):
+    def __init__(self, part: Path, size: int | None = None, timeout: float = 30,
+                 progress: Callable[[int, int | None], None] | None = None):
         self.part, self.size, self.timeout = Path(part), size, timeout
+        self.progress = progress
 
     def __call__(self, url: str, output_file: str, pooch_: object = None) -> None:
         have = self.part.stat().st_size if self.part.exists() else 0
@@ -165,6 +168,7 @@ class ResumingDownloader:
                     return self._transfer(url, 0)
                 resumed = reply.status_code == 206
                 expected = int(reply.headers.get("Content-Length", -1))
+                total = (have if resumed else 0) + expected if expected >= 0 else self.size
                 written = 0
                 with open(self.part, "ab" if resumed else "wb") as out:
                     # read1 hands over whatever has arrived, so bytes received before a
@@ -172,6 +176,8 @@ class ResumingDownloader:
                     while chunk := reply.raw.read1(CHUNK):
                         out.write(chunk)
                         written += len(chunk)
+                        if self.progress:
+                            self.progress((have if resumed else 0) + written, total)
         except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
             raise DownloadInterrupted(self._stopped(url, error)) from None
         if expected >= 0 and written < expected:
@@ -196,19 +202,21 @@ def _range_start(reply: requests.Response) -> int | None:
 
 
 def download(url: str, target: str | os.PathLike, entry: Entry | None = None,
-             timeout: float = 30) -> Path:
+             timeout: float = 30,
+             progress: Callable[[int, int | None], None] | None = None) -> Path:
     """Download ``url`` to ``target``, resuming a previous attempt, and verify it.
 
     With an ``entry`` (from a manifest) the size and SHA-256 must match, else
     ChecksumError and the bad file is deleted. A file already at ``target`` that
-    matches is not downloaded again.
+    matches is not downloaded again. ``progress(bytes_so_far, total_or_None)`` is called
+    as data arrive.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     entry = entry or Entry(target.name, None, None)
     known = f"sha256:{entry.sha256}" if entry.sha256 else None
     downloader = ResumingDownloader(target.with_name(target.name + ".part"), entry.bytes,
-                                    timeout)
+                                    timeout, progress)
     logger = pooch.get_logger()
     level = logger.level
     logger.setLevel("WARNING")
@@ -345,7 +353,8 @@ def _shallowest_root(folder: Path, find_root) -> Path:
 def fetch(url: str | None = None, *, kaggle: bool = False, sha256: str | None = None,
           size: int | None = None, manifest: str | os.PathLike | None = None,
           target: str | os.PathLike | None = None, downloads: str | os.PathLike | None = None,
-          overwrite: bool = False) -> Path:
+          overwrite: bool = False,
+          progress: Callable[[int, int | None], None] | None = None) -> Path:
     """Download (from ``url`` or Kaggle), verify and unpack the dataset; return its folder.
 
     ``target`` defaults to :func:`medimg.paths.dataset_dir` and ``downloads`` to
@@ -366,7 +375,8 @@ def fetch(url: str | None = None, *, kaggle: bool = False, sha256: str | None = 
         verify(archive, entry)
     else:
         name = PurePosixPath(urlparse(url).path).name or "chest_xray.zip"
-        archive = download(url, downloads / name, _entry_for(name, manifest, sha256, size))
+        archive = download(url, downloads / name, _entry_for(name, manifest, sha256, size),
+                           progress=progress)
     return unpack(archive, target, overwrite=overwrite)
 
 
@@ -379,6 +389,20 @@ def _entry_for(name: str, manifest, sha256: str | None, size: int | None) -> Ent
             return next(iter(entries.values()))
         raise ManifestError(f"{manifest}: no entry named {name!r}")
     return Entry(name, size, sha256.lower() if sha256 else None)
+
+
+class ProgressPrinter:
+    """Print a line to stderr at every further ``step`` bytes received (default 50 MB)."""
+
+    def __init__(self, step: int = 50 * 1024 * 1024):
+        self.step, self.next = step, step
+
+    def __call__(self, got: int, total: int | None) -> None:
+        if got < self.next:
+            return
+        self.next = (got // self.step + 1) * self.step
+        of = f" of {total / 1e6:,.0f} MB ({got / total:.0%})" if total else ""
+        print(f"  {got / 1e6:,.0f} MB{of}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         folder = fetch(args.url, kaggle=args.kaggle, sha256=args.sha256, size=args.size,
-                       manifest=args.manifest, target=args.to, overwrite=args.overwrite)
+                       manifest=args.manifest, target=args.to, overwrite=args.overwrite,
+                       progress=ProgressPrinter())
     except (OSError, ValueError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
