@@ -316,3 +316,24 @@ def test_web_pages_print_without_sidebars_or_buttons(built_site, root):
     for name in toc_chapters(root):
         html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
         assert re.search(r'<link[^>]+href="[./]*_static/print\.css', html), name
+
+
+def test_a_printed_web_page_shows_all_its_code_outputs_and_tables(built_site, root, tmp_path):
+    """Print each chapter with Chromium: every line of code and output, and every table
+    cell, is on paper in full (none cut off at the edge), and the sidebars are not."""
+    for name in toc_chapters(root):
+        html = built_site.html / f"{name}.html"
+        pdf = tmp_path / f"{Path(name).name}.pdf"
+        subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-first-run", "--no-pdf-header-footer",
+                        f"--print-to-pdf={pdf}", html.as_uri()],
+                       capture_output=True, timeout=120, check=True)
+        printed = compact(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                                         capture_output=True, text=True, check=True).stdout)
+        article = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        shown = [node for node in article.find_all(["pre", "td"])
+                 if not node.find_parent(class_=["solution", "dropdown", "toggle-hidden"])]
+        pieces = [line for node in shown for line in node.get_text().splitlines()]
+        missing = [line for line in pieces if compact(line) and compact(line) not in printed]
+        assert missing == [], (name, missing[:5])
+        assert "ctrlk" not in printed, name  # the search box of the header
