@@ -30,7 +30,7 @@ THEBE_SHA256 := 4777b3f0c5dcee04b3e5a99fd918a9cf7cb91c3208159af2f1fb54b3c27d0899
 MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 
-.PHONY: help book test serve clean debs-book debs-test
+.PHONY: help book test serve clean debs-book debs-test debs-pdf debs-bench
 
 help:
 	@echo "make book   build the site into _build/html (strict: warnings are errors)"
@@ -51,7 +51,7 @@ $(VENV)/.test-installed: $(VENV)/.book-installed requirements-dev.txt
 	touch $@
 
 # Install missing Debian packages (needs root or sudo); already-present ones cost nothing.
-debs-book debs-test debs-pdf: debs-%:
+debs-book debs-test debs-pdf debs-bench: debs-%:
 	@missing=$$(for p in $(DEBS_$(shell echo $* | tr a-z A-Z)); do \
 	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -73,18 +73,14 @@ test: $(VENV)/.test-installed debs-test vendor
 
 # Two PDFs from the same sources, with XeLaTeX (see book/_latex/): the student handout
 # (no solutions) and the instructor edition, _build/latex/medimg-warmup-*.pdf.
-.PHONY: pdf debs-pdf
+.PHONY: pdf
 pdf: $(VENV)/.book-installed debs-pdf
 	$(BIN)/python book/_latex/pdf.py
 
 # Benchmarks print tables of timings measured in one run; they are not tests.
-.PHONY: bench debs-bench
+.PHONY: bench
 bench: $(VENV)/.book-installed debs-bench
 	$(BIN)/python benchmarks/bench_dataset.py
-
-# The same install rule as debs-book, with the benchmark's packages.
-debs-bench:
-	@$(MAKE) --no-print-directory debs-book DEBS_BOOK="$(DEBS_BENCH)"
 
 # $(call npm-vendor,PACKAGE,VERSION,SHA256,FOLDER IN THE TARBALL,WHAT TO KEEP OF IT)
 define npm-vendor

@@ -40,3 +40,19 @@ def test_every_code_cell_ran(built_site, root):
 def test_execution_is_forced(root):
     config = yaml.safe_load((root / "_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "force"
+
+
+def test_every_figure_cell_shows_an_image_with_alt_text(built_site, root):
+    """A cell whose metadata asks for a figure must show an image, not "<Figure ...>" text.
+
+    (A matplotlib Figure is shown as an image only when the kernel's inline backend is on;
+    without it the build passes silently with text where the picture should be.)
+    """
+    for name in toc_files(root):
+        source = (root / f"{name}.md").read_text(encoding="utf-8")
+        wanted = len(re.findall(r"^mystnb:\n  figure:", source, flags=re.MULTILINE))
+        html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
+        figures = re.findall(r"<figure[^>]*>(.*?)</figure>", html, flags=re.DOTALL)
+        with_image = [f for f in figures if re.search(r'<img alt="[^"]{8,}"', f)]
+        assert len(with_image) == len(figures) == wanted, name
+        assert "&lt;Figure size" not in html, name

@@ -414,7 +414,8 @@ def test_fetch_needs_exactly_one_source():
         fetch.fetch("http://127.0.0.1/a.zip", kaggle=True)
 
 
-def test_command_line(server, tmp_path, dataset_zip, capsys):
+def test_command_line(server, tmp_path, dataset_zip, capsys, monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))  # downloads go in there
     server.files["/a.zip"] = dataset_zip
     target = tmp_path / "chest_xray"
     code = fetch.main(["--url", server.url + "/a.zip", "--sha256", sha(dataset_zip).upper(),

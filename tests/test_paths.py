@@ -40,3 +40,9 @@ def test_same_answer_from_another_working_directory(tmp_path, root):
     out = subprocess.run([sys.executable, "-c", "from medimg import paths; print(paths.data_dir())"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(root / "data")
+
+
+def test_shorten_inside_and_outside_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "d"))
+    assert paths.shorten(tmp_path / "d" / "generated" / "x.jpeg") == "<data>/generated/x.jpeg"
+    assert paths.shorten(tmp_path / "elsewhere") == str(tmp_path / "elsewhere")

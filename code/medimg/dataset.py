@@ -140,7 +140,7 @@ class DatasetIndex:
         return self.images.loc[bad, ["path", "problem", "name_ok"]]
 
     def __repr__(self) -> str:
-        return (f"DatasetIndex({self.root}: {len(self.images)} images, "
+        return (f"DatasetIndex({paths.shorten(self.root)}: {len(self.images)} images, "
                 f"{len(self.problems)} with problems, {len(self.skipped)} skipped entries)")
 
 

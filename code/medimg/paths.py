@@ -54,3 +54,15 @@ def dataset_dir() -> Path:
     if os.environ.get(DATASET_ENV):
         return Path(os.environ[DATASET_ENV]).expanduser()
     return data_dir() / "chest_xray"
+
+
+def shorten(path: str | os.PathLike) -> str:
+    """Write ``path`` relative to the data folder as ``<data>/...`` when it lies inside it.
+
+    Printed paths then read the same on every machine (and leak no home folders).
+    """
+    path = Path(path)
+    try:
+        return str(Path("<data>") / path.resolve().relative_to(data_dir().resolve()))
+    except ValueError:
+        return str(path)
