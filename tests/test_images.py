@@ -402,3 +402,12 @@ def test_best_time_is_the_fastest_of_the_runs():
     assert calls == [1, 1, 1, 1]
     with pytest.raises(ValueError, match="at least 1"):
         images.best_time(print, repeat=0)
+
+
+def test_is_grey_rgb():
+    grey = np.stack([np.arange(12, dtype=np.uint8).reshape(3, 4)] * 3, axis=2)
+    assert images.is_grey_rgb(grey)
+    grey[1, 1, 2] += 1
+    assert not images.is_grey_rgb(grey)
+    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
+        images.is_grey_rgb(np.zeros((3, 4)))

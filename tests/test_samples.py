@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from medimg import paths, samples
+from medimg import images, paths, samples
 
 
 def test_radiograph_is_the_real_cr_image():
@@ -197,14 +197,6 @@ def test_dataset_images_rejects_an_unknown_label(tmp_path):
     assert samples.dataset_images("NORMAL", root=tmp_path) == []
 
 
-def test_read_grey_errors_name_the_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="absent.jpeg"):
-        samples.read_grey(tmp_path / "absent.jpeg")
-    broken = tmp_path / "broken.jpeg"
-    broken.write_bytes(b"this is not a JPEG")
-    with pytest.raises(ValueError, match="broken.jpeg"):
-        samples.read_grey(broken)
-
 
 # --- Colour ----------------------------------------------------------------------------
 
@@ -226,15 +218,6 @@ def test_rgb_circles_rejects_a_bad_size(size):
         samples.rgb_circles(size)
 
 
-def test_is_grey_rgb():
-    grey = np.stack([np.arange(12, dtype=np.uint8).reshape(3, 4)] * 3, axis=2)
-    assert samples.is_grey_rgb(grey)
-    grey[1, 1, 2] += 1
-    assert not samples.is_grey_rgb(grey)
-    assert not samples.is_grey_rgb(samples.rgb_circles())
-    with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
-        samples.is_grey_rgb(np.zeros((3, 4)))
-
 
 def test_grey_rgb_jpeg_is_an_rgb_file_with_equal_channels(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
@@ -244,7 +227,7 @@ def test_grey_rgb_jpeg_is_an_rgb_file_with_equal_channels(tmp_path, monkeypatch)
         assert image.format == "JPEG" and image.mode == "RGB"
         pixels = np.array(image)
     assert pixels.shape == (1955 // 4, 1841 // 4, 3)
-    assert samples.is_grey_rgb(pixels)
+    assert images.is_grey_rgb(pixels)
     stamp = path.stat().st_mtime_ns
     assert samples.grey_rgb_jpeg().stat().st_mtime_ns == stamp
     assert sorted(p.name for p in path.parent.iterdir()) == ["grey-as-rgb.jpeg"]  # no partial files

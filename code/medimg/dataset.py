@@ -41,7 +41,7 @@ import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, UnidentifiedImageError
 
 from . import paths
-from .images import DamagedImageError, NotAnImageError
+from .images import DamagedImageError, NotAnImageError, is_grey_rgb
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -416,7 +416,7 @@ def channels_equal(path: str | os.PathLike) -> bool:
             return True
         image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
         array = np.asarray(image.convert("RGB"))
-    return bool((array[..., 0] == array[..., 1]).all() and (array[..., 1] == array[..., 2]).all())
+    return is_grey_rgb(array)
 
 
 def rgb_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:

@@ -184,6 +184,15 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     return grey.astype(array.dtype)
 
 
+def is_grey_rgb(image: np.ndarray) -> bool:
+    """Return True when a colour image (H, W, 3) has three equal channels, i.e. is grey."""
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(f"expected a colour image of shape (H, W, 3), got shape {array.shape}")
+    return bool(np.array_equal(array[..., 0], array[..., 1])
+                and np.array_equal(array[..., 1], array[..., 2]))
+
+
 def load_grey(path: str | PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read any image file as a grey ``(rows, columns)`` array: :func:`load_image` + :func:`to_grey`."""
     return to_grey(load_image(path, max_pixels))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pydicom
 from PIL import Image
 
 from . import images, paths
@@ -30,10 +29,7 @@ def dicom_test_file(name: str) -> Path:
     """
     from pydicom.data import get_testdata_file
 
-    try:
-        found = get_testdata_file(name, download=False)
-    except TypeError:  # older pydicom without the download argument
-        found = get_testdata_file(name)
+    found = get_testdata_file(name, download=False)
     if found is None or not Path(found).is_file():
         raise FileNotFoundError(
             f"{name}: not found among pydicom's test files; install the 'pydicom-data' "
@@ -54,11 +50,9 @@ def chest_radiograph() -> np.ndarray:
     here, ``(2**bits_stored - 1) - x``, so that every later step can treat bright as dense,
     as in the chest X-ray dataset's JPEGs.
     """
-    ds = pydicom.dcmread(radiograph_path())
-    pixels = ds.pixel_array
-    if ds.PhotometricInterpretation == "MONOCHROME1":
-        pixels = (2 ** int(ds.BitsStored) - 1) - pixels
-    return pixels.astype(np.uint16)
+    from . import formats  # formats finds its files through this module: import late
+
+    return formats.display_values(formats.read_dicom(radiograph_path())).astype(np.uint16)
 
 
 def radiograph_uint8() -> np.ndarray:
@@ -261,21 +255,6 @@ def _split_parent(folder: Path) -> Path:
     return folder
 
 
-def read_grey(path: Path) -> np.ndarray:
-    """Read an image file as an 8-bit grey array (colour files are converted to grey).
-
-    Raises FileNotFoundError for a missing file and ValueError, naming the file, for one
-    that is not a readable image.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such image file")
-    try:
-        with Image.open(path) as image:
-            return np.array(image.convert("L"))
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ValueError(f"{path}: not a readable image ({error})") from None
-
 
 def quiz_pair(seed: int = 2, use_dataset: bool | None = None) -> QuizPair:
     """Return two chest X-rays, one normal and one with pneumonia, in a shuffled order.
@@ -297,7 +276,7 @@ def quiz_pair(seed: int = 2, use_dataset: bool | None = None) -> QuizPair:
     if have_dataset and use_dataset is not False:
         normal_path = normal_files[rng.integers(len(normal_files))]
         sick_path = pneumonia_files[rng.integers(len(pneumonia_files))]
-        normal, sick = read_grey(normal_path), read_grey(sick_path)
+        normal, sick = images.load_grey(normal_path), images.load_grey(sick_path)
         sources = (normal_path.name, sick_path.name)
         labels, simulated = ("NORMAL", "PNEUMONIA"), False
     else:
@@ -338,14 +317,6 @@ def rgb_circles(size: int = 120) -> np.ndarray:
         image[inside, channel] = 255
     return image
 
-
-def is_grey_rgb(image: np.ndarray) -> bool:
-    """Return True when a colour image (H, W, 3) has three equal channels, i.e. is grey."""
-    array = np.asarray(image)
-    if array.ndim != 3 or array.shape[2] != 3:
-        raise ValueError(f"expected a colour image of shape (H, W, 3), got shape {array.shape}")
-    return bool(np.array_equal(array[..., 0], array[..., 1])
-                and np.array_equal(array[..., 1], array[..., 2]))
 
 
 def grey_rgb_jpeg() -> Path:
