@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from medimg import paths
 
 
@@ -46,3 +48,18 @@ def test_shorten_inside_and_outside_the_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "d"))
     assert paths.shorten(tmp_path / "d" / "generated" / "x.jpeg") == "<data>/generated/x.jpeg"
     assert paths.shorten(tmp_path / "elsewhere") == str(tmp_path / "elsewhere")
+
+
+def test_write_atomically_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    assert paths.write_atomically(target, lambda tmp: open(tmp, "w").write("new")) == target
+    assert target.read_text() == "new"
+
+    def fail(tmp):
+        open(tmp, "w").write("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        paths.write_atomically(target, fail)
+    assert target.read_text() == "new"                  # the old file is untouched
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.txt"]  # no .part left

@@ -109,10 +109,7 @@ def write_manifest(path: str | os.PathLike, files: list[str | os.PathLike]) -> P
     entries = [{"name": Path(f).name, "bytes": Path(f).stat().st_size, "sha256": sha256_of(f)}
                for f in files]
     text = json.dumps({"files": entries}, indent=2) + "\n"
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return paths.write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def verify(path: str | os.PathLike, entry: Entry) -> None:

@@ -1044,16 +1044,7 @@ def deidentify(source: str | os.PathLike, target: str | os.PathLike | None = Non
     code.CodeValue, code.CodingSchemeDesignator = "113100", "DCM"
     code.CodeMeaning = "Basic Application Confidentiality Profile"
     ds.DeidentificationMethodCodeSequence = Sequence([code])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        ds.save_as(tmp, enforce_file_format=True)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return target
+    return paths.write_atomically(target, lambda tmp: ds.save_as(tmp, enforce_file_format=True))
 
 
 def sha256(path: str | os.PathLike) -> str:

@@ -13,6 +13,8 @@ Cells in the book never use paths relative to the working directory: a live kern
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 DATA_ENV = "MEDIMG_DATA"
@@ -66,3 +68,22 @@ def shorten(path: str | os.PathLike) -> str:
         return str(Path("<data>") / path.resolve().relative_to(data_dir().resolve()))
     except ValueError:
         return str(path)
+
+
+def write_atomically(target: str | os.PathLike, write: Callable[[str], object]) -> Path:
+    """Let ``write(tmp)`` fill a temporary file beside ``target``, then rename it into place.
+
+    Readers see either the old file or the complete new one, never a half-written file;
+    if ``write`` fails, the temporary file is removed and ``target`` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return target

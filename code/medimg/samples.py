@@ -8,8 +8,6 @@ MONOCHROME1, 15 bits stored). Files made from it are written once into
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,20 +73,10 @@ def test_jpeg() -> Path:
     target = paths.generated_dir() / "test.jpeg"
     if not target.is_file():
         image = Image.fromarray(radiograph_uint8(), mode="L")
-        _save_atomically(image, target, format="JPEG", quality=95)
+        paths.write_atomically(target, lambda tmp: image.save(tmp, format="JPEG", quality=95))
     return target
 
 
-def _save_atomically(image: Image.Image, target: Path, **save_options) -> None:
-    """Save a Pillow image to a temporary file beside ``target``, then rename it."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        image.save(tmp, **save_options)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 # --- The lecture's numbers (chapter "Images as numbers") ------------------------------
@@ -329,5 +317,6 @@ def grey_rgb_jpeg() -> Path:
     if not target.is_file():
         grey = Image.fromarray(radiograph_uint8(), mode="L")
         small = grey.resize((grey.width // 4, grey.height // 4), Image.Resampling.LANCZOS)
-        _save_atomically(small.convert("RGB"), target, format="JPEG", quality=95)
+        rgb = small.convert("RGB")
+        paths.write_atomically(target, lambda tmp: rgb.save(tmp, format="JPEG", quality=95))
     return target
