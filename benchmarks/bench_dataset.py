@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from medimg import dataset
+from medimg import dataset, synthetic
 
 CACHE = Path(tempfile.gettempdir()) / "medimg-bench-jpegs-v1"
 FULL_DATASET = 5856
@@ -59,7 +59,7 @@ def realistic_jpegs(count: int) -> list[str]:
             width, height = (1654, 1357) if normal else (1176, 784)
             factor = float(np.exp(rng.normal(0, 0.15)))
             subtype = None if normal else ("bacteria" if rng.random() < 0.65 else "virus")
-            pixels = dataset.synthetic_radiograph(int(width * factor), int(height * factor),
+            pixels = synthetic.synthetic_radiograph(int(width * factor), int(height * factor),
                                                   subtype, seed=i, noise=4)
             image = Image.fromarray(pixels)
             if not normal and i % 20 == 0:
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Index vs header-only floor, on a full-size replica in a temporary folder.
     with tempfile.TemporaryDirectory() as tmp:
-        dataset.make_replica(tmp)
+        synthetic.make_replica(tmp)
         files = [str(Path(tmp) / "chest_xray" / p)
                  for p in dataset.index_dataset(tmp).images["path"]]     # also warms the cache
         n = len(files)

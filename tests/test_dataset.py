@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from medimg import dataset, paths
+from medimg import dataset, errors, paths, synthetic
 
 # --- Fixtures -------------------------------------------------------------------------------
 
 def _first(split: str, label: str, nth: int = 0) -> str:
-    specs = [s for s in dataset.kaggle_names() if (s.split, s.label) == (split, label)]
+    specs = [s for s in synthetic.kaggle_names() if (s.split, s.label) == (split, label)]
     return f"{split}/{label}/{sorted(s.name for s in specs)[nth]}"
 
 
@@ -37,7 +37,7 @@ UNKNOWN_NAME = "train/NORMAL/scan 12 (copy).jpeg"
 @pytest.fixture(scope="session")
 def replica(tmp_path_factory):
     folder = tmp_path_factory.mktemp("replica")
-    root = dataset.make_replica(folder)
+    root = synthetic.make_replica(folder)
     assert all((root / relative).is_file() for relative in DAMAGED.values())
     buffer = io.BytesIO()
     Image.new("L", (10, 10)).save(buffer, format="PNG")
@@ -58,7 +58,7 @@ def index(replica):
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
-    return dataset.make_sample(tmp_path_factory.mktemp("sample"))
+    return synthetic.make_synthetic(tmp_path_factory.mktemp("sample"))
 
 
 def small_layout(folder: Path, files: dict[str, Image.Image]) -> Path:
@@ -97,7 +97,7 @@ def test_parse_name_reads_back_what_was_written(person, number, subtype, odd):
 
 
 def test_generated_names_follow_the_conventions():
-    specs = dataset.kaggle_names()
+    specs = synthetic.kaggle_names()
     assert len(specs) == 5856
     assert len({(s.split, s.label, s.name) for s in specs}) == 5856
     for spec in specs:
@@ -115,7 +115,7 @@ def test_find_root_accepts_the_root_or_its_parent(replica):
 
 
 def test_find_root_names_the_missing_folder(tmp_path):
-    with pytest.raises(dataset.DatasetNotFoundError, match=str(tmp_path / "nope")):
+    with pytest.raises(errors.DatasetNotFoundError, match=str(tmp_path / "nope")):
         dataset.find_root(tmp_path / "nope")
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="Kaggle layout"):
@@ -360,7 +360,7 @@ def test_unnamed_files_are_their_own_group():
 def test_sample_has_the_layout_counts_and_clutter(sample):
     index = dataset.index_dataset(sample)
     table = dataset.counts(index.images)
-    for split, expected in dataset.SAMPLE_COUNTS.items():
+    for split, expected in synthetic.SYNTHETIC_COUNTS.items():
         assert table.at[split, "NORMAL"] == expected["NORMAL"]
         assert table.at[split, "PNEUMONIA"] == expected["bacteria"] + expected["virus"]
     assert {"__MACOSX", "chest_xray", ".DS_Store"} <= set(index.skipped["path"])
@@ -377,30 +377,30 @@ def test_sample_images_are_small_real_looking_and_labelled(sample):
     assert summary.at["PNEUMONIA", "median_width"] == pytest.approx(1176 / 4, rel=0.15)
     total = sum(f.stat().st_size for f in sample.rglob("*") if f.is_file())
     assert total < 3_000_000
-    readme = (sample / dataset.SAMPLE_MARKER).read_text()
+    readme = (sample / dataset.SYNTHETIC_MARKER).read_text()
     assert "SYNTHETIC" in readme and "None of them shows a patient" in readme
-    assert dataset.is_synthetic(sample) and dataset.is_synthetic(sample / "chest_xray")
+    assert synthetic.is_synthetic(sample) and synthetic.is_synthetic(sample / "chest_xray")
     assert dataset.rgb_files(index.images, index.root)["channels_equal"].all()
 
 
 def test_synthetic_text_is_in_the_image():
-    spec = dataset.FileSpec("train", "NORMAL", "IM-0001-0001.jpeg", None)
+    spec = synthetic.FileSpec("train", "NORMAL", "IM-0001-0001.jpeg", None)
     plain = Image.new("L", (400, 300), 0)
-    labelled = dataset._label_synthetic(plain.copy())
+    labelled = synthetic._label_synthetic(plain.copy())
     top = np.asarray(labelled)[:60]
     assert top.max() == 255 and np.asarray(plain).max() == 0
     assert spec.subtype is None
 
 
 def test_pneumonia_drawings_are_denser_in_the_lungs():
-    clear = dataset.synthetic_radiograph(200, 160, None, seed=1, noise=0).astype(float)
+    clear = synthetic.synthetic_radiograph(200, 160, None, seed=1, noise=0).astype(float)
     for subtype in ("bacteria", "virus"):
-        sick = dataset.synthetic_radiograph(200, 160, subtype, seed=1, noise=0).astype(float)
+        sick = synthetic.synthetic_radiograph(200, 160, subtype, seed=1, noise=0).astype(float)
         assert sick.mean() > clear.mean()
 
 
 def test_sample_is_deterministic(sample, tmp_path):
-    again = dataset.make_sample(tmp_path / "again")
+    again = synthetic.make_synthetic(tmp_path / "again")
 
     def digests(folder):
         return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -408,56 +408,56 @@ def test_sample_is_deterministic(sample, tmp_path):
     assert digests(again) == digests(sample)
 
 
-def test_sample_dir_is_made_once_atomically(tmp_path, monkeypatch):
+def test_synthetic_dir_is_made_once_atomically(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
     calls = []
 
     def quick_sample(folder):             # the real one is tested above; this one is fast
         calls.append(folder)
         (folder / "chest_xray" / "train").mkdir(parents=True)
-        (folder / dataset.SAMPLE_MARKER).write_text("synthetic")
+        (folder / dataset.SYNTHETIC_MARKER).write_text("synthetic")
         return folder
-    monkeypatch.setattr(dataset, "make_sample", quick_sample)
-    folder = dataset.sample_dir()
-    assert folder == tmp_path / "generated" / dataset.SAMPLE_NAME
-    assert dataset.sample_dir() == folder and len(calls) == 1
-    assert [p.name for p in folder.parent.iterdir()] == [dataset.SAMPLE_NAME]
+    monkeypatch.setattr(synthetic, "make_synthetic", quick_sample)
+    folder = synthetic.synthetic_dir()
+    assert folder == tmp_path / "generated" / synthetic.SYNTHETIC_NAME
+    assert synthetic.synthetic_dir() == folder and len(calls) == 1
+    assert [p.name for p in folder.parent.iterdir()] == [synthetic.SYNTHETIC_NAME]
 
 
-def test_sample_dir_accepts_a_copy_finished_by_someone_else(tmp_path, monkeypatch):
+def test_synthetic_dir_accepts_a_copy_finished_by_someone_else(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
 
     def racing(folder):          # another build finishes while this one is still writing
-        other = tmp_path / "generated" / dataset.SAMPLE_NAME
+        other = tmp_path / "generated" / synthetic.SYNTHETIC_NAME
         other.mkdir(parents=True)
         (other / "chest_xray").mkdir()
-        (other / dataset.SAMPLE_MARKER).write_text("theirs")
+        (other / dataset.SYNTHETIC_MARKER).write_text("theirs")
         (folder / "chest_xray").mkdir()
         return folder
-    monkeypatch.setattr(dataset, "make_sample", racing)
-    folder = dataset.sample_dir()
-    assert (folder / dataset.SAMPLE_MARKER).read_text() == "theirs"
-    assert [p.name for p in folder.parent.iterdir()] == [dataset.SAMPLE_NAME]
+    monkeypatch.setattr(synthetic, "make_synthetic", racing)
+    folder = synthetic.synthetic_dir()
+    assert (folder / dataset.SYNTHETIC_MARKER).read_text() == "theirs"
+    assert [p.name for p in folder.parent.iterdir()] == [synthetic.SYNTHETIC_NAME]
 
 
-def test_sample_dir_reports_a_failed_rename(tmp_path, monkeypatch):
+def test_synthetic_dir_reports_a_failed_rename(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
-    monkeypatch.setattr(dataset, "make_sample", lambda f: f)
-    blocker = tmp_path / "generated" / dataset.SAMPLE_NAME
+    monkeypatch.setattr(synthetic, "make_synthetic", lambda f: f)
+    blocker = tmp_path / "generated" / synthetic.SYNTHETIC_NAME
     blocker.mkdir(parents=True)
     (blocker / "something").write_text("not a sample")
     with pytest.raises(OSError):
-        dataset.sample_dir()
-    assert sorted(p.name for p in blocker.parent.iterdir()) == [dataset.SAMPLE_NAME]
+        synthetic.synthetic_dir()
+    assert sorted(p.name for p in blocker.parent.iterdir()) == [synthetic.SYNTHETIC_NAME]
 
 
-def test_dataset_or_sample_prefers_a_real_copy(tmp_path, monkeypatch, replica):
+def test_dataset_or_synthetic_prefers_a_real_copy(tmp_path, monkeypatch, replica):
     monkeypatch.setenv(paths.DATA_ENV, str(tmp_path))
     monkeypatch.setenv(paths.DATASET_ENV, str(replica))
-    assert dataset.dataset_or_sample() == replica
-    monkeypatch.setattr(dataset, "sample_dir", lambda: tmp_path / "the-sample")
+    assert synthetic.dataset_or_synthetic() == replica
+    monkeypatch.setattr(synthetic, "synthetic_dir", lambda: tmp_path / "the-sample")
     monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "absent"))
-    assert dataset.dataset_or_sample() == tmp_path / "the-sample"
+    assert synthetic.dataset_or_synthetic() == tmp_path / "the-sample"
 
 
 # --- Thumbnails --------------------------------------------------------------------------------
@@ -468,7 +468,7 @@ def big_jpegs(tmp_path_factory):
     files = []
     for i, (subtype, size) in enumerate([(None, (826, 678)), ("bacteria", (588, 392)),
                                          ("virus", (600, 400))]):
-        pixels = dataset.synthetic_radiograph(*size, subtype, seed=i)
+        pixels = synthetic.synthetic_radiograph(*size, subtype, seed=i)
         image = Image.fromarray(pixels)
         if i == 2:
             image = Image.merge("RGB", (image, image, image))
@@ -506,7 +506,7 @@ def test_contact_sheet_tiles_every_image(big_jpegs):
 
 
 def test_thumbnail_of_a_bad_file_names_it(tmp_path):
-    from medimg.images import DamagedImageError, NotAnImageError
+    from medimg.errors import DamagedImageError, NotAnImageError
     (tmp_path / "text.jpeg").write_text("not an image")
     with pytest.raises(NotAnImageError, match="text.jpeg"):
         dataset.thumbnail(tmp_path / "text.jpeg")
@@ -528,7 +528,7 @@ def test_replica_without_clutter(tmp_path):
     counts = {"train": {"NORMAL": 3, "bacteria": 2, "virus": 1},
               "test": {"NORMAL": 1, "bacteria": 1, "virus": 0},
               "val": {"NORMAL": 0, "bacteria": 1, "virus": 0}}
-    root = dataset.make_replica(tmp_path, counts, clutter=False)
+    root = synthetic.make_replica(tmp_path, counts, clutter=False)
     index = dataset.index_dataset(tmp_path)
     assert len(index.images) == 9 and index.skipped.empty
     assert root == tmp_path / "chest_xray" and not (tmp_path / "__MACOSX").exists()
@@ -566,4 +566,4 @@ def test_the_chapters_cells_run_on_a_full_size_copy(replica, monkeypatch, root, 
     assert "Data used on this page: a real copy" in out
     assert "patients in two splits, new split:      0" in out
     assert "patients in two splits: 0" in out
-    assert namespace["folder"] == replica and not namespace["synthetic"]
+    assert namespace["folder"] == replica and not namespace["synthetic_copy"]

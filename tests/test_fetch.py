@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from medimg import dataset, fetch, paths
+from medimg import dataset, errors, fetch, paths, synthetic
 
 SMALL = {"train": {"NORMAL": 4, "bacteria": 3, "virus": 2},
          "test": {"NORMAL": 2, "bacteria": 1, "virus": 1},
@@ -101,7 +101,7 @@ def server():
 def dataset_zip(tmp_path_factory) -> bytes:
     """A zip laid out like Kaggle's: chest_xray/{train,test,val}, __MACOSX beside it."""
     folder = tmp_path_factory.mktemp("layout")
-    dataset.make_replica(folder, SMALL)
+    synthetic.make_replica(folder, SMALL)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for path in sorted(folder.rglob("*")):
@@ -177,7 +177,7 @@ def test_an_old_file_of_the_wrong_size_is_removed(server, tmp_path, dataset_zip)
     server.files["/a.zip"] = dataset_zip
     (tmp_path / "a.zip").write_bytes(b"an older, shorter download")
     entry = fetch.Entry("a.zip", len(dataset_zip), None)
-    with pytest.raises(fetch.ChecksumError, match="removed"):
+    with pytest.raises(errors.ChecksumError, match="removed"):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
     fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
     assert (tmp_path / "a.zip").read_bytes() == dataset_zip
@@ -186,7 +186,7 @@ def test_an_old_file_of_the_wrong_size_is_removed(server, tmp_path, dataset_zip)
 def test_checksum_mismatch_is_refused_and_nothing_is_kept(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip
     wrong = fetch.Entry("a.zip", None, "0" * 64)
-    with pytest.raises(fetch.ChecksumError, match="a.zip"):
+    with pytest.raises(errors.ChecksumError, match="a.zip"):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip", wrong)
     assert list(tmp_path.iterdir()) == []
 
@@ -194,7 +194,7 @@ def test_checksum_mismatch_is_refused_and_nothing_is_kept(server, tmp_path, data
 def test_more_bytes_than_the_manifest_says_is_refused(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip
     entry = fetch.Entry("a.zip", len(dataset_zip) - 10, None)
-    with pytest.raises(fetch.ChecksumError, match="more than"):
+    with pytest.raises(errors.ChecksumError, match="more than"):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
     assert list(tmp_path.iterdir()) == []
 
@@ -203,7 +203,7 @@ def test_interrupted_transfer_is_resumed(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip
     server.cut["/a.zip"] = 1000
     entry = fetch.Entry("a.zip", len(dataset_zip), sha(dataset_zip))
-    with pytest.raises(fetch.DownloadInterrupted, match="run the same command again") as caught:
+    with pytest.raises(errors.DownloadInterruptedError, match="run the same command again") as caught:
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip", entry)
     assert isinstance(caught.value, ConnectionError)
     part = tmp_path / "a.zip.part"
@@ -217,7 +217,7 @@ def test_resume_without_a_known_size_and_a_server_that_ignores_range(server, tmp
     server.files["/a.zip"] = dataset_zip
     server.cut["/a.zip"] = 500
     server.ignore_range.add("/a.zip")
-    with pytest.raises(fetch.DownloadInterrupted):
+    with pytest.raises(errors.DownloadInterruptedError):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip")
     fetch.download(server.url + "/a.zip", tmp_path / "a.zip")       # starts again from 0
     assert (tmp_path / "a.zip").read_bytes() == dataset_zip
@@ -244,7 +244,7 @@ def test_a_reply_that_cannot_be_placed_is_not_appended(server, tmp_path, dataset
     server.files["/a.zip"] = dataset_zip
     (tmp_path / "a.zip.part").write_bytes(dataset_zip[:300])
     server.bad_range.add("/a.zip")
-    with pytest.raises(fetch.ChecksumError, match="only part of the file"):
+    with pytest.raises(errors.ChecksumError, match="only part of the file"):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip")
     assert [r[1] for r in server.requests] == ["bytes=300-", None]     # tried again from 0
     assert not (tmp_path / "a.zip").exists()
@@ -262,14 +262,14 @@ def test_a_manifest_with_one_entry_applies_whatever_its_name(server, tmp_path, d
 
 def test_a_short_reply_is_an_interruption(server, tmp_path, dataset_zip):
     server.files["/a.zip"] = dataset_zip[:100]
-    with pytest.raises(fetch.DownloadInterrupted, match="less than expected"):
+    with pytest.raises(errors.DownloadInterruptedError, match="less than expected"):
         fetch.download(server.url + "/a.zip", tmp_path / "a.zip",
                        fetch.Entry("a.zip", len(dataset_zip), None))
     assert (tmp_path / "a.zip.part").stat().st_size == 100
 
 
 def test_no_server_is_an_interruption(tmp_path):
-    with pytest.raises(fetch.DownloadInterrupted, match="after 0 bytes"):
+    with pytest.raises(errors.DownloadInterruptedError, match="after 0 bytes"):
         fetch.download("http://127.0.0.1:9/none.zip", tmp_path / "none.zip", timeout=2)
 
 
@@ -286,7 +286,7 @@ def test_missing_file_is_an_http_error(server, tmp_path):
 def test_zip_slip_is_refused_and_nothing_is_written(tmp_path, name):
     archive = tmp_path / "bad.zip"
     archive.write_bytes(zip_with({"chest_xray/train/NORMAL/IM-0001-0001.jpeg": b"x", name: b"x"}))
-    with pytest.raises(fetch.UnsafeArchiveError, match="outside the target"):
+    with pytest.raises(errors.UnsafeArchiveError, match="outside the target"):
         fetch.unpack(archive, tmp_path / "out" / "chest_xray")
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
     assert not (tmp_path / "evil.txt").exists()
@@ -299,26 +299,26 @@ def test_a_link_in_a_zip_is_refused(tmp_path):
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr(info, "/etc/passwd")
     (tmp_path / "link.zip").write_bytes(buffer.getvalue())
-    with pytest.raises(fetch.UnsafeArchiveError, match="link"):
+    with pytest.raises(errors.UnsafeArchiveError, match="link"):
         fetch.check_archive(tmp_path / "link.zip")
 
 
 def test_tar_slip_and_tar_links_are_refused(tmp_path):
     climbing = tarfile.TarInfo("chest_xray/../../evil.txt")
     (tmp_path / "climb.tgz").write_bytes(tar_with([climbing]))
-    with pytest.raises(fetch.UnsafeArchiveError, match="outside"):
+    with pytest.raises(errors.UnsafeArchiveError, match="outside"):
         fetch.unpack(tmp_path / "climb.tgz", tmp_path / "out")
     link = tarfile.TarInfo("chest_xray/train/passwd")
     link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
     (tmp_path / "link.tgz").write_bytes(tar_with([link]))
-    with pytest.raises(fetch.UnsafeArchiveError, match="link or device"):
+    with pytest.raises(errors.UnsafeArchiveError, match="link or device"):
         fetch.unpack(tmp_path / "link.tgz", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
 def test_a_safe_tar_is_unpacked(tmp_path):
     folder = tmp_path / "made"
-    dataset.make_replica(folder, SMALL, clutter=False)
+    synthetic.make_replica(folder, SMALL, clutter=False)
     with tarfile.open(tmp_path / "ok.tar.gz", "w:gz") as tf:
         tf.add(folder / "chest_xray", arcname="chest_xray")
     assert "chest_xray/train" in fetch.check_archive(tmp_path / "ok.tar.gz")
@@ -328,13 +328,13 @@ def test_a_safe_tar_is_unpacked(tmp_path):
 
 def test_not_an_archive_is_refused(tmp_path):
     (tmp_path / "x.zip").write_bytes(b"<html>Sign in to download</html>")
-    with pytest.raises(fetch.UnsafeArchiveError, match="neither a zip nor a tar"):
+    with pytest.raises(errors.UnsafeArchiveError, match="neither a zip nor a tar"):
         fetch.unpack(tmp_path / "x.zip", tmp_path / "out")
 
 
 def test_an_archive_without_the_dataset_is_refused(tmp_path):
     (tmp_path / "other.zip").write_bytes(zip_with({"photos/cat.jpeg": b"x"}))
-    with pytest.raises(dataset.DatasetNotFoundError, match="no train/ and test/"):
+    with pytest.raises(errors.DatasetNotFoundError, match="no train/ and test/"):
         fetch.unpack(tmp_path / "other.zip", tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.zip"]
 
@@ -362,9 +362,9 @@ def test_manifest_round_trip_and_verify(tmp_path):
     assert entries["a.zip"] == fetch.Entry("a.zip", 5, sha(b"hello"))
     fetch.verify(tmp_path / "a.zip", entries["a.zip"])
     (tmp_path / "a.zip").write_bytes(b"hellO")
-    with pytest.raises(fetch.ChecksumError, match="SHA-256"):
+    with pytest.raises(errors.ChecksumError, match="SHA-256"):
         fetch.verify(tmp_path / "a.zip", entries["a.zip"])
-    with pytest.raises(fetch.ChecksumError, match="6 bytes"):
+    with pytest.raises(errors.ChecksumError, match="6 bytes"):
         (tmp_path / "a.zip").write_bytes(b"hello!")
         fetch.verify(tmp_path / "a.zip", entries["a.zip"])
 
@@ -372,7 +372,7 @@ def test_manifest_round_trip_and_verify(tmp_path):
 @pytest.mark.parametrize("text", ["not json", '{"files": [{"bytes": 3}]}', '{"other": 1}', "[]"])
 def test_a_bad_manifest_is_named(tmp_path, text):
     (tmp_path / "m.json").write_text(text)
-    with pytest.raises(fetch.ManifestError, match="m.json"):
+    with pytest.raises(errors.ManifestError, match="m.json"):
         fetch.read_manifest(tmp_path / "m.json")
 
 
@@ -392,7 +392,7 @@ def test_fetch_end_to_end_with_a_manifest(server, tmp_path, dataset_zip, monkeyp
     folder = fetch.fetch(server.url + "/files/ChestXRay.zip", manifest=manifest)
     assert folder == paths.dataset_dir() == tmp_path / "data" / "chest_xray"
     assert (tmp_path / "data" / "downloads" / "ChestXRay.zip").is_file()
-    assert dataset.dataset_or_sample() == folder
+    assert synthetic.dataset_or_synthetic() == folder
     with pytest.raises(FileExistsError):
         fetch.fetch(server.url + "/files/ChestXRay.zip", manifest=manifest)
     assert len(server.requests) == 1          # refused before downloading anything
@@ -402,7 +402,7 @@ def test_fetch_with_a_manifest_that_lacks_the_file(server, tmp_path):
     manifest = tmp_path / "m.json"
     manifest.write_text(json.dumps({"files": [{"name": "a", "bytes": 1, "sha256": None},
                                               {"name": "b", "bytes": 1, "sha256": None}]}))
-    with pytest.raises(fetch.ManifestError, match="no entry named 'c.zip'"):
+    with pytest.raises(errors.ManifestError, match="no entry named 'c.zip'"):
         fetch.fetch(server.url + "/c.zip", manifest=manifest, target=tmp_path / "t",
                     downloads=tmp_path / "d")
 
@@ -428,7 +428,7 @@ def test_command_line(server, tmp_path, dataset_zip, capsys, monkeypatch):
 
 def test_kaggle_without_the_package_says_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "kaggle", None)
-    with pytest.raises(fetch.MissingDependencyError, match="pip install kaggle"):
+    with pytest.raises(errors.MissingDependencyError, match="pip install kaggle"):
         fetch.download_kaggle(tmp_path)
 
 
@@ -444,7 +444,7 @@ def test_kaggle_route_with_a_stand_in_api(monkeypatch, tmp_path, dataset_zip):
                          downloads=tmp_path / "dl")
     assert calls == [(fetch.KAGGLE_DATASET, False)]
     assert len(dataset.index_dataset(folder).images) == 15
-    with pytest.raises(fetch.ChecksumError):
+    with pytest.raises(errors.ChecksumError):
         fetch.fetch(kaggle=True, sha256="1" * 64, target=tmp_path / "cx2",
                     downloads=tmp_path / "dl2")
 

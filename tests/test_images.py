@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from medimg import images, samples
+from medimg import errors, images, samples
 
 
 def test_to_uint8_stretches_full_range():
@@ -145,9 +145,9 @@ def test_missing_file_and_folder_are_clear_errors(tmp_path):
 def test_not_an_image_is_a_clear_error(tmp_path, content):
     path = tmp_path / "fake.jpeg"
     path.write_bytes(content)
-    with pytest.raises(images.NotAnImageError, match="fake.jpeg: not an image"):
+    with pytest.raises(errors.NotAnImageError, match="fake.jpeg: not an image"):
         images.load_image(path)
-    assert issubclass(images.NotAnImageError, ValueError)
+    assert issubclass(errors.NotAnImageError, ValueError)
 
 
 @pytest.mark.parametrize("name", ["cut.jpeg", "cut.png"])
@@ -156,7 +156,7 @@ def test_truncated_file_is_a_clear_error(tmp_path, name):
     path = save(tmp_path, name, Image.fromarray(noise))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(images.DamagedImageError, match=f"{name}: the .* truncated or damaged"):
+    with pytest.raises(errors.DamagedImageError, match=f"{name}: the .* truncated or damaged"):
         images.load_image(path)
 
 
@@ -175,16 +175,16 @@ def png_claiming_size(path, width, height):
 @pytest.mark.parametrize("side", [10_000, 20_000])  # Pillow warns above 89 M, refuses above 179 M
 def test_decompression_bomb_is_refused_before_decoding(tmp_path, side):
     path = png_claiming_size(tmp_path / "bomb.png", side, side)
-    with pytest.raises(images.ImageTooLargeError, match="bomb.png: more pixels than Pillow"):
+    with pytest.raises(errors.ImageTooLargeError, match="bomb.png: more pixels than Pillow"):
         images.load_image(path)
 
 
 def test_stated_pixel_limit(tmp_path):
     path = png_claiming_size(tmp_path / "big.png", 8000, 7000)  # 56 M > 50 M
-    with pytest.raises(images.ImageTooLargeError, match="7000 rows × 8000 columns = 56,000,000"):
+    with pytest.raises(errors.ImageTooLargeError, match="7000 rows × 8000 columns = 56,000,000"):
         images.load_image(path)
     small = save(tmp_path, "small.png", Image.fromarray(RAMP))
-    with pytest.raises(images.ImageTooLargeError, match="limit of 40"):
+    with pytest.raises(errors.ImageTooLargeError, match="limit of 40"):
         images.load_image(small, max_pixels=40)
     assert images.load_image(small, max_pixels=48).shape == (6, 8)
 
@@ -239,9 +239,9 @@ def test_crop_is_the_slice_and_a_copy():
 ])
 def test_crop_outside_the_image_is_an_error(rows, cols, word):
     image = np.zeros((10, 10, 3))
-    with pytest.raises(images.CropOutsideImageError, match=word):
+    with pytest.raises(errors.CropOutsideImageError, match=word):
         images.crop(image, rows, cols)
-    assert issubclass(images.CropOutsideImageError, IndexError)
+    assert issubclass(errors.CropOutsideImageError, IndexError)
 
 
 def test_crop_needs_integers_and_an_image():

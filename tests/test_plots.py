@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 
 from medimg import plots  # noqa: E402
 
-# === Fonts and print (issue 7) ===
+# --- Fonts, glyphs and how a figure shows itself ---
 
 import io  # noqa: E402
 import warnings  # noqa: E402
@@ -28,8 +28,21 @@ def _titled(text: str) -> Figure:
     return fig
 
 
-def test_book_fonts_are_set_on_import():
-    assert list(matplotlib.rcParams["font.family"])[:2] == plots.FONT_FAMILY
+def test_importing_plots_changes_nothing_in_the_process():
+    """No rcParams, warning filters or IPython formatters are touched by the import."""
+    import subprocess
+    import sys
+    code = ("import matplotlib, warnings; rc = dict(matplotlib.rcParams); "
+            "filters = list(warnings.filters); import medimg.plots; "
+            "assert dict(matplotlib.rcParams) == rc, 'rcParams changed'; "
+            "assert list(warnings.filters) == filters, 'warning filters changed'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_figures_are_drawn_in_the_book_fonts():
+    fig = plots.grey_panels([np.zeros((4, 4), np.uint8)], ["像素 pixel"])
+    title = fig.axes[0].title
+    assert list(title.get_fontfamily())[:2] == plots.FONT_FAMILY
 
 
 def test_the_cjk_font_is_the_traditional_noto_face():
@@ -47,49 +60,51 @@ def test_every_machine_that_draws_figures_installs_the_cjk_font():
 
 
 def test_chinese_figure_text_has_every_glyph():
-    plots.use_book_fonts()
-    fig = _titled("Pixel 像素 · 矩陣 · 肺炎 · 胸部X光")
+    fig = plots.new_figure(3, 2)
+    with matplotlib.rc_context(plots.style.STYLE):
+        fig.add_subplot().set_title("Pixel 像素 · 矩陣 · 肺炎 · 胸部X光")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert plots.check_glyphs(fig) is fig
-        fig.savefig(io.BytesIO(), format="pdf")
+        fig._repr_mimebundle_()
     assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
 
 
 def test_a_glyph_no_font_has_is_an_error():
     with pytest.raises(plots.MissingGlyphError, match="missing from font.*fonts-noto-cjk"):
         plots.check_glyphs(_titled(f"x {NO_GLYPH}"))
-    # and so is saving such a figure anywhere, once the book's fonts are in use
-    plots.use_book_fonts()
-    with pytest.raises(UserWarning, match="missing from font"):
-        _titled(f"x {NO_GLYPH}").savefig(io.BytesIO(), format="png")
 
 
-def test_a_notebook_fails_the_cell_instead_of_dropping_the_figure(monkeypatch):
-    """In IPython, showing a figure with a missing glyph raises (the cell fails)."""
-    from IPython.core.interactiveshell import InteractiveShell
+def test_a_figure_function_with_a_missing_glyph_fails_where_it_is_called():
+    with pytest.raises(plots.MissingGlyphError):
+        plots.grey_panels([np.zeros((4, 4), np.uint8)], [f"x {NO_GLYPH}"])
 
-    class Shell(InteractiveShell):  # a kernel's shell, without the kernel
-        def enable_gui(self, gui=None):
-            pass
 
-    shell = Shell.instance()
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    try:
-        plots.use_book_fonts()
-        assert "image/png" in shell.display_formatter.active_types  # inline figures
-        plots.use_book_fonts()  # a second import (e.g. a reload) wraps only once
-        assert shell.display_formatter.format.checks_glyphs
-        data, _ = shell.display_formatter.format(_titled("像素"))
-        assert "text/plain" in data
-        with pytest.raises(plots.MissingGlyphError):
-            shell.display_formatter.format(_titled(f"x {NO_GLYPH}"))
-        assert shell.display_formatter.format(42)[0]["text/plain"] == "42"
-    finally:
-        InteractiveShell.clear_instance()
-        matplotlib.use("Agg")
+def test_a_figure_shows_itself_as_png_with_its_alt_text(monkeypatch):
+    """A notebook shows a BookFigure as an image without any matplotlib backend."""
+    from IPython.core.formatters import DisplayFormatter
 
-# === Motivation and images as numbers (issue 3) ===
+    fig = plots.grey_panels([np.zeros((4, 4), np.uint8)], ["a"])
+    fig.alt = "A black square."
+    data, metadata = DisplayFormatter().format(fig)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert metadata["image/png"]["alt"] == "A black square."
+    monkeypatch.setenv(plots.style.FORMATS_ENV, "png,pdf")
+    data, _ = fig._repr_mimebundle_()
+    assert data["application/pdf"][:5] == b"%PDF-"
+    monkeypatch.setenv(plots.style.FORMATS_ENV, "png,gif")
+    with pytest.raises(ValueError, match="gif"):
+        fig._repr_mimebundle_()
+
+
+def test_pdf_figures_embed_truetype_fonts_not_type3(monkeypatch):
+    monkeypatch.setenv(plots.style.FORMATS_ENV, "pdf")
+    fig = plots.grey_panels([np.zeros((4, 4), np.uint8)], ["像素 pixel"])
+    pdf = fig._repr_mimebundle_()[0]["application/pdf"]
+    assert b"/Subtype /Type3" not in pdf and b"/FontFile2" in pdf
+
+
+# --- Motivation and images as numbers ---
 
 from medimg import hearing, samples  # noqa: E402
 
@@ -98,9 +113,9 @@ def _texts(ax):
     return [t.get_text() for t in ax.texts]
 
 
-def test_image_row_draws_each_image_with_its_title():
+def test_grey_panels_draw_each_image_with_its_title():
     grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
-    fig = plots.image_row([grey, grey.astype(np.uint16) * 1000], ["a", "b"])
+    fig = plots.grey_panels([grey, grey.astype(np.uint16) * 1000], ["a", "b"])
     a, b = fig.axes
     assert (a.get_title(), b.get_title()) == ("a", "b")
     assert a.images[0].get_clim() == (0, 255)  # 8-bit: 0 black, 255 white, not stretched
@@ -111,9 +126,9 @@ def test_image_row_draws_each_image_with_its_title():
 @pytest.mark.parametrize("pictures, titles", [
     ([], []), ([np.zeros((2, 2))], ["a", "b"]), ([np.zeros((2, 2, 3))], ["rgb"]),
 ])
-def test_image_row_rejects_bad_input(pictures, titles):
+def test_grey_panels_reject_bad_input(pictures, titles):
     with pytest.raises(ValueError):
-        plots.image_row(pictures, titles)
+        plots.grey_panels(pictures, titles)
 
 
 def test_hearing_chart_draws_the_lecture_ranges_on_a_log_axis():
@@ -270,29 +285,29 @@ def test_eight_bit_loss_rejects_bad_input(pixels, rows):
         plots.eight_bit_loss(pixels, rows, slice(0, 5))
 
 
-# === Medical image formats (issue 4) ===
+# --- Medical image formats ---
 
 
-def test_windows_figure_draws_one_windowed_panel_per_window():
+def test_window_grid_draws_one_windowed_panel_per_window():
     from medimg import images
 
     hu = np.linspace(-1000, 1000, 64 * 64).reshape(64, 64)
     windows = {"lung": (-600, 1500), "bone": (400, 1800), "soft": (40, 400)}
-    fig = plots.windows_figure(hu, windows)
+    fig = plots.window_grid(hu, windows, unit="HU")
     axes = fig.get_axes()
     assert len(axes) == 4 and not axes[3].axison  # two rows of two, the last one empty
-    assert axes[0].get_title() == "lung\ncentre -600 HU, width 1500 HU"
+    assert axes[0].get_title() == "lung\ncenter -600 HU, width 1500 HU"
     drawn = axes[1].get_images()[0].get_array()
     assert np.array_equal(drawn, images.window(hu, 400, 1800))
-    other = plots.windows_figure(hu, {"raw": (0, 10)}, unit="stored")
-    assert other.get_axes()[0].get_title() == "raw\ncentre 0 stored, width 10 stored"
+    other = plots.window_grid(hu, {"raw": (0, 10)}, unit="stored")
+    assert other.get_axes()[0].get_title() == "raw\ncenter 0 stored, width 10 stored"
 
 
-def test_windows_figure_rejects_bad_input():
+def test_window_grid_rejects_bad_input():
     with pytest.raises(ValueError, match="2-D"):
-        plots.windows_figure(np.zeros((2, 2, 2)), {"a": (0, 1)})
+        plots.window_grid(np.zeros((2, 2, 2)), {"a": (0, 1)})
     with pytest.raises(ValueError, match="window"):
-        plots.windows_figure(np.zeros((2, 2)), {})
+        plots.window_grid(np.zeros((2, 2)), {})
 
 
 def test_monochrome_figure_draws_the_same_values_with_opposite_maps():
@@ -318,7 +333,7 @@ def test_middle_slices_labels_axes_with_their_directions():
         plots.middle_slices(volume[0], "LA")
 
 
-# === The chest X-ray dataset (issue 8) ===
+# --- The chest X-ray dataset ---
 
 def _dataset_counts():
     import pandas as pd
@@ -364,17 +379,17 @@ def test_image_sizes_plots_every_readable_image():
         plots.image_sizes(images.iloc[2:])
 
 
-def test_thumbnail_grid_titles_and_blank_cells():
+def test_grey_panels_in_columns_leave_blank_cells():
     thumbs = [np.full((8, 10), 50, np.uint8)] * 5
-    fig = plots.thumbnail_grid(thumbs, [f"t{i}" for i in range(5)], columns=3)
+    fig = plots.grey_panels(thumbs, [f"t{i}" for i in range(5)], columns=3)
     assert len(fig.axes) == 6
     assert [ax.get_title() for ax in fig.axes] == ["t0", "t1", "t2", "t3", "t4", ""]
     assert len(fig.axes[5].images) == 0
     with pytest.raises(ValueError, match="one title per image"):
-        plots.thumbnail_grid(thumbs, ["a"])
+        plots.grey_panels(thumbs, ["a"])
 
 
-# === Python pixel operations (issue 5) ===
+# --- Python pixel operations ---
 
 
 def test_colormap_strips_draw_each_map_over_0_255():
@@ -397,10 +412,10 @@ def test_crop_outline_places_the_box_by_column_then_row():
     assert "x" in ax.get_xlabel() and "y" in ax.get_ylabel()
 
 
-def test_pixel_panels_never_stretch_uint8_and_can_add_histograms():
+def test_grey_panels_never_stretch_uint8_and_can_add_histograms():
     dull = np.full((4, 4), 100, dtype=np.uint8)
     dull[0, 0] = 150
-    fig = plots.pixel_panels([dull, dull.astype(float)], ["a", "b"], histograms=True)
+    fig = plots.grey_panels([dull, dull.astype(float)], ["a", "b"], histograms=True)
     axes = fig.get_axes()
     assert len(axes) == 4
     assert axes[0].images[0].get_clim() == (0.0, 255.0)
@@ -408,9 +423,9 @@ def test_pixel_panels_never_stretch_uint8_and_can_add_histograms():
     assert [axes[0].get_title(), axes[1].get_title()] == ["a", "b"]
     counts = axes[2].patches[0].get_data().values
     assert counts.sum() == 16 and counts[100] == 15
-    assert len(plots.pixel_panels([dull], ["only"]).get_axes()) == 1
+    assert len(plots.grey_panels([dull], ["only"]).get_axes()) == 1
     with pytest.raises(ValueError, match="titles"):
-        plots.pixel_panels([dull, dull], ["one"])
+        plots.grey_panels([dull, dull], ["one"])
 
 
 def test_pixel_histogram_counts_every_pixel():
@@ -429,31 +444,33 @@ def test_gamma_curves_are_the_gamma_function():
     assert ax.lines[1].get_ydata()[128] == 64
 
 
-def test_window_level_grid_has_one_panel_per_pair():
+def test_window_grid_has_one_panel_per_window_and_can_skip_pixels():
     ramp = np.arange(0, 1000, dtype=np.uint16).reshape(10, 100)
-    fig = plots.window_level_grid(ramp, levels=[250, 750], widths=[100, 500, 1000], step=2)
+    windows = [(c, w) for w in (100, 500, 1000) for c in (250, 750)]
+    fig = plots.window_grid(ramp, windows, columns=4, step=2)
     axes = fig.get_axes()
-    assert len(axes) == 6
-    assert axes[1].get_title() == "level 750, width 100"
+    assert len(axes) == 8 and not axes[-1].axison and not axes[-2].axison
+    assert axes[0].get_title() == "center 250, width 100"
+    assert axes[1].get_title() == "center 750, width 100"
     assert axes[0].images[0].get_array().shape == (5, 50)
-    picture = axes[0].images[0].get_array()  # level 250, width 100: 200 black, 300 white
+    picture = axes[0].images[0].get_array()  # center 250, width 100: 200 black, 300 white
     assert picture[0, 0] == 0 and picture[-1, -1] == 255
 
 
-def test_window_level_widget_redraws_when_a_slider_moves():
+def test_window_widget_redraws_when_a_slider_moves():
     import io
 
     from PIL import Image
 
     ramp = np.tile(np.arange(0, 4000, 10, dtype=np.uint16), (20, 1))
-    box = plots.window_level_widget(ramp, step=1)
-    level, width, shown = box.children
+    box = plots.window_widget(ramp, step=1)
+    center, width, shown = box.children
 
     def picture():
         return np.array(Image.open(io.BytesIO(shown.value)))
 
     assert picture().shape == (20, 400)
-    level.value = 500
+    center.value = 500
     width.value = 100
     narrow = picture()
     assert narrow[0, 44] == 0 and narrow[0, 56] == 255  # 440 black, 560 white

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from medimg import images, paths, samples
+from medimg import data, images, paths, samples
 
 
 def test_radiograph_is_the_real_cr_image():
@@ -24,7 +24,7 @@ def test_monochrome1_is_flipped_so_lungs_are_dark():
 
 def test_missing_test_file_names_the_package():
     with pytest.raises(FileNotFoundError, match="pydicom-data"):
-        samples.dicom_test_file("no_such_file.dcm")
+        data.dicom_test_file("no_such_file.dcm")
 
 
 def test_test_jpeg_is_made_once_in_the_data_dir(tmp_path, monkeypatch):

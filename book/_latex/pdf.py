@@ -82,7 +82,8 @@ def build(edition: str, out: Path, cache: Path, ipython_dir: Path, strict: bool 
     cmd = [str(jupyter_book), "build", str(ROOT), "--builder", "pdflatex",
            *(["-W", "-n", "--keep-going"] if strict else []),
            "--config", str(config_file), "--path-output", str(folder)]
-    env = dict(os.environ, IPYTHONDIR=str(ipython_dir))
+    # medimg's figures draw themselves (medimg.plots.style.BookFigure): ask them for PDF too.
+    env = dict(os.environ, IPYTHONDIR=str(ipython_dir), MEDIMG_FIGURE_FORMATS="png,pdf")
     start = time.monotonic()
     with open(folder / "build.log", "w", encoding="utf-8") as log:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

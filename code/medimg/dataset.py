@@ -13,24 +13,17 @@ works on any copy laid out the Kaggle way::
 - :func:`counts`, :func:`subtype_counts`, :func:`duplicate_files`,
   :func:`patient_overlap`, :func:`size_summary`, :func:`baseline_scores` check it.
 - :func:`patient_split` makes a new validation set with no patient in two splits.
-- :func:`sample_dir` makes a small *synthetic* copy in the same layout, so that every
-  cell of the book runs without the download; :func:`make_replica` makes a full-size
-  replica of tiny files for tests and benchmarks.
 - :func:`thumbnail` and :func:`contact_sheet` show many images fast, decoding each JPEG
   at reduced size (Pillow's draft mode).
 
-Fetching the real data is in :mod:`medimg.fetch`.
+Fetching the real data is in :mod:`medimg.fetch`; a synthetic copy in the same layout,
+and a full-size replica of tiny files for tests, are made by :mod:`medimg.synthetic`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import re
-import shutil
-import tempfile
-import zlib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,10 +31,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from . import paths
-from .images import DamagedImageError, NotAnImageError, is_grey_rgb
+from .errors import DamagedImageError, DatasetNotFoundError, NotAnImageError
+from .images import is_grey_rgb
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -59,16 +53,8 @@ KAGGLE_COUNTS = {
     "val": {"NORMAL": 8, "bacteria": 8, "virus": 0},
 }
 
-#: The synthetic sample: the same layout and quirks, about 1/30 of the images (val kept
-#: whole), each side a quarter of the real image sizes.
-SAMPLE_COUNTS = {
-    "train": {"NORMAL": 44, "bacteria": 84, "virus": 44},
-    "test": {"NORMAL": 12, "bacteria": 12, "virus": 8},
-    "val": {"NORMAL": 8, "bacteria": 8, "virus": 0},
-}
-SAMPLE_SCALE = 4
-SAMPLE_NAME = "chest_xray_sample_v1"
-SAMPLE_MARKER = "README-SYNTHETIC.md"
+#: The file that marks a folder as the book's synthetic copy (:mod:`medimg.synthetic`).
+SYNTHETIC_MARKER = "README-SYNTHETIC.md"
 
 # personN_bacteria_M.jpeg, personN_virus_M.jpeg, and odd ones like person447_virus_921_1.jpeg
 PNEUMONIA_NAME = re.compile(
@@ -80,10 +66,6 @@ NORMAL_NAME = re.compile(
     re.IGNORECASE)
 
 MACOS_JUNK = ("__MACOSX", ".DS_Store")
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """No folder in the Kaggle layout (train/test/val) was found where one was expected."""
 
 
 # --- Names -------------------------------------------------------------------------------
@@ -144,25 +126,30 @@ class DatasetIndex:
                 f"{len(self.problems)} with problems, {len(self.skipped)} skipped entries)")
 
 
-def find_root(folder: str | os.PathLike) -> Path:
-    """Return the folder that holds ``train``/``test``/``val``: ``folder`` or a child.
+def find_root(folder: str | os.PathLike, depth: int = 2) -> Path:
+    """Return the folder that holds ``train``/``test``/``val``: ``folder`` or one below it.
 
-    A download often unpacks to ``chest_xray/`` inside the folder you chose, so one level
-    down is searched too. Raises DatasetNotFoundError naming the folder otherwise.
+    A download often unpacks to ``chest_xray/`` inside the folder you chose, and the
+    Kaggle zip holds a second copy at ``chest_xray/chest_xray/``: the search goes breadth
+    first, up to ``depth`` levels down (skipping ``__MACOSX``), and returns the shallowest
+    match, so the nested copy is never taken for the dataset. Raises
+    DatasetNotFoundError naming the folder when there is none.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise DatasetNotFoundError(
             f"{folder}: no such folder. Fetch the dataset (python -m medimg.fetch --help) or "
             f"set {paths.DATASET_ENV} to where your copy is.")
-    if _has_splits(folder):
-        return folder
-    children = sorted(p for p in folder.iterdir() if p.is_dir() and _has_splits(p))
-    if children:
-        return children[0]
+    level = [folder]
+    for _ in range(depth + 1):
+        for candidate in level:
+            if _has_splits(candidate):
+                return candidate
+        level = sorted(child for parent in level for child in parent.iterdir()
+                       if child.is_dir() and child.name not in MACOS_JUNK)
     raise DatasetNotFoundError(
-        f"{folder}: no train/, test/ or val/ folder in it or one level down; is this the "
-        "chest X-ray dataset in the Kaggle layout?")
+        f"{folder}: no train/, test/ or val/ folder in it or up to {depth} levels down; is "
+        "this the chest X-ray dataset in the Kaggle layout?")
 
 
 def _has_splits(folder: Path) -> bool:
@@ -306,8 +293,8 @@ def _skip(entry: os.DirEntry, base: Path) -> tuple[str, str, int]:
         return relative, reason, files
     if name == ".DS_Store" or name.startswith("._"):
         return relative, "macOS metadata file", 1
-    if name == SAMPLE_MARKER:
-        return relative, "note: this is the synthetic sample", 1
+    if name == SYNTHETIC_MARKER:
+        return relative, "note: this is the synthetic copy", 1
     return relative, "stray file", 1
 
 
@@ -355,17 +342,12 @@ def duplicate_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFra
     """
     root = Path(root)
     same_size = images[images.duplicated("bytes", keep=False)]
-    digests = [_sha256(root / p) for p in same_size["path"]]
+    digests = [paths.sha256(root / p) for p in same_size["path"]]
     found = same_size.assign(sha256=digests)
     found = found[found.duplicated("sha256", keep=False)]
     found = found[["sha256", "split", "label", "path"]].sort_values(["sha256", "path"])
     crosses = found.groupby("sha256")["split"].transform(lambda s: s.nunique() > 1)
     return found.assign(across_splits=crosses.astype(bool)).reset_index(drop=True)
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def patient_overlap(images: pd.DataFrame) -> pd.DataFrame:
@@ -508,236 +490,6 @@ def shared_patients(images: pd.DataFrame, splits: pd.Series | None = None) -> li
     per_patient = splits[used].groupby(group_key(images)[used]).nunique()
     return sorted(per_patient[per_patient > 1].index)
 
-
-# --- The synthetic sample and the full-size replica ----------------------------------------
-
-@dataclass(frozen=True)
-class FileSpec:
-    """One file of a generated copy: where it goes and what it shows."""
-
-    split: str
-    label: str
-    name: str
-    subtype: str | None
-
-
-def kaggle_names(counts_: dict = KAGGLE_COUNTS, seed: int = 8) -> list[FileSpec]:
-    """Make file names that follow the dataset's conventions, for the given counts.
-
-    Pneumonia: ``personN_<subtype>_M.jpeg`` with one to three images per person; each
-    subtype numbers its persons and images on its own, so a person number recurs across
-    splits only with another subtype (as in the real copy). A few names get the odd
-    extra suffix. Normal: ``IM-NNNN-MMMM.jpeg`` and ``NORMAL2-IM-NNNN-MMMM.jpeg``.
-    """
-    rng = np.random.default_rng(seed)
-    person = {"bacteria": 0, "virus": 0, "IM": 0, "NORMAL2-IM": 0}
-    image_number = {"bacteria": 0, "virus": 0}
-    specs: list[FileSpec] = []
-    for split in SPLITS:
-        for kind, total in counts_[split].items():
-            made = 0
-            while made < total:
-                per_person = min(int(rng.integers(1, 4)), total - made)
-                if kind == "NORMAL":
-                    series = "NORMAL2-IM" if rng.random() < 0.45 else "IM"
-                    person[series] += 1
-                    for k in range(1, per_person + 1):
-                        odd = "-0002" if person[series] % 40 == 7 and k == 1 else ""
-                        name = f"{series}-{person[series]:04d}-{k:04d}{odd}.jpeg"
-                        specs.append(FileSpec(split, "NORMAL", name, None))
-                else:
-                    person[kind] += 1
-                    for _ in range(per_person):
-                        image_number[kind] += 1
-                        odd = "_1" if image_number[kind] % 60 == 21 else ""
-                        name = f"person{person[kind]}_{kind}_{image_number[kind]}{odd}.jpeg"
-                        specs.append(FileSpec(split, "PNEUMONIA", name, kind))
-                made += per_person
-    return specs
-
-
-def _is_rgb(spec: FileSpec) -> bool:
-    """About 1 in 20 pneumonia files are stored as RGB with equal channels, as in the data."""
-    return spec.label == "PNEUMONIA" and zlib.crc32(spec.name.encode()) % 20 == 0
-
-
-def _image_size(spec: FileSpec, rng: np.random.Generator, scale: float) -> tuple[int, int]:
-    """A width and height near the real medians (1654 × 1357 normal, 1176 × 784 pneumonia)."""
-    width, height = (1654, 1357) if spec.label == "NORMAL" else (1176, 784)
-    factor = float(np.exp(rng.normal(0, 0.2)))
-    aspect = float(np.exp(rng.normal(0, 0.08)))
-    w = int(np.clip(width * factor * aspect, 620, 2890) / scale)
-    h = int(np.clip(height * factor / aspect, 329, 2570) / scale)
-    return w, h
-
-
-def synthetic_radiograph(width: int, height: int, subtype: str | None, seed: int,
-                         noise: float = 3.0) -> np.ndarray:
-    """Draw a cartoon chest radiograph (uint8): body, two dark lungs, spine, ribs.
-
-    ``subtype`` "bacteria" adds one dense patch in a lung (like lobar consolidation),
-    "virus" a faint haze over both lungs; None draws a clear chest. It is a drawing made
-    to exercise the code, not a medical image.
-    """
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    u, v = x / width, y / height
-    body = np.exp(-(((u - 0.5) / 0.46) ** 2 + ((v - 0.6) / 0.62) ** 2) ** 3)
-    lungs = sum(np.exp(-(((u - cx) / 0.15) ** 2 + ((v - 0.47) / 0.3) ** 2) ** 2)
-                for cx in (0.32 + rng.normal(0, 0.01), 0.68 + rng.normal(0, 0.01)))
-    heart = np.exp(-(((u - 0.55) / 0.12) ** 2 + ((v - 0.68) / 0.11) ** 2) ** 2)
-    spine = np.exp(-((u - 0.5) / 0.035) ** 2) / (1 + np.exp(-(v - 0.12) * 40))
-    ribs = 0.5 + 0.5 * np.cos(2 * np.pi * (v * 7 + 0.8 * np.abs(u - 0.5)))
-    image = 20 + 150 * body - 100 * lungs * (1 - 0.12 * ribs) + 55 * heart + 45 * spine
-    if subtype == "bacteria":
-        cx, cy = (0.32 if rng.random() < 0.5 else 0.68), rng.uniform(0.45, 0.65)
-        image += 85 * lungs * np.exp(-(((u - cx) / 0.07) ** 2 + ((v - cy) / 0.09) ** 2))
-    elif subtype == "virus":
-        coarse = Image.fromarray(rng.normal(0.5, 0.25, (12, 12)).astype(np.float32), mode="F")
-        haze = np.asarray(coarse.resize((width, height), Image.Resampling.BICUBIC))
-        image += lungs * 55 * np.clip(haze, 0, 1)
-    image += rng.normal(0, noise, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
-
-
-def _label_synthetic(image: Image.Image) -> Image.Image:
-    """Write "SYNTHETIC" across the top of the image, so no one mistakes it for a patient's."""
-    draw = ImageDraw.Draw(image)
-    size = max(8, image.width // 14)
-    font = ImageFont.load_default(size=size)
-    fill = 255 if image.mode == "L" else (255, 255, 255)
-    draw.text((size // 2, size // 3), "SYNTHETIC", fill=fill, font=font)
-    return image
-
-
-def write_sample_image(path: Path, spec: FileSpec, scale: float = SAMPLE_SCALE) -> None:
-    """Write one synthetic JPEG for ``spec`` (deterministic: seeded by its name)."""
-    seed = zlib.crc32(f"{spec.split}/{spec.label}/{spec.name}".encode())
-    rng = np.random.default_rng(seed)
-    width, height = _image_size(spec, rng, scale)
-    pixels = synthetic_radiograph(width, height, spec.subtype, seed)
-    image = Image.fromarray(pixels, mode="L").filter(ImageFilter.GaussianBlur(1))
-    image = _label_synthetic(image)
-    if _is_rgb(spec):
-        image = Image.merge("RGB", (image, image, image))
-    image.save(path, format="JPEG", quality=80)
-
-
-_SAMPLE_README = """\
-# SYNTHETIC chest X-ray sample, made by medimg
-
-Every image in this folder is a drawing made by `medimg.dataset.sample_dir()` (version {name}).
-None of them shows a patient. The word SYNTHETIC is written in each image.
-
-The folder imitates the Kaggle copy of the chest X-ray dataset of Kermany et al. (2018)
-so that the book's code can run without the download: the same layout
-(chest_xray/{{train,test,val}}/{{NORMAL,PNEUMONIA}}), file names that follow the real
-conventions, about 1/30 of the images (val kept whole: 8 + 8), sizes a quarter of the real
-ones on each side, a few RGB files with equal channels, and the clutter real copies carry
-(__MACOSX/, .DS_Store, a nested chest_xray/chest_xray/ copy, here of val only).
-
-Delete the folder at any time: it is made again, byte for byte, when next needed.
-"""
-
-
-def sample_dir() -> Path:
-    """Return the synthetic sample's folder, making it on first use.
-
-    The sample is built in a temporary folder beside its place and renamed into place
-    when complete, so that two builds running at once never see half of it.
-    """
-    target = paths.generated_dir() / SAMPLE_NAME
-    if (target / SAMPLE_MARKER).is_file():
-        return target
-    tmp = Path(tempfile.mkdtemp(prefix=f".{SAMPLE_NAME}.", dir=target.parent))
-    try:
-        make_sample(tmp)
-        try:
-            os.rename(tmp, target)
-        except OSError:                 # someone else finished first: theirs is identical
-            if not (target / SAMPLE_MARKER).is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-def make_sample(folder: Path) -> Path:
-    """Write the synthetic sample (layout, images, clutter, README) into ``folder``."""
-    root = folder / "chest_xray"
-    for spec in kaggle_names(SAMPLE_COUNTS):
-        place = root / spec.split / spec.label
-        place.mkdir(parents=True, exist_ok=True)
-        write_sample_image(place / spec.name, spec)
-    _add_clutter(folder, root)
-    (folder / SAMPLE_MARKER).write_text(_SAMPLE_README.format(name=SAMPLE_NAME))
-    return folder
-
-
-def _add_clutter(folder: Path, root: Path) -> None:
-    """Add what real copies carry: .DS_Store, __MACOSX/._ files, a nested copy of val."""
-    (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(24))
-    (root / "train" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(24))
-    mac = folder / "__MACOSX" / "chest_xray" / "train" / "NORMAL"
-    mac.mkdir(parents=True)
-    for image in sorted((root / "train" / "NORMAL").iterdir())[:3]:
-        (mac / f"._{image.name}").write_bytes(b"\x00\x05\x16\x07" + bytes(28))
-    shutil.copytree(root / "val", root / "chest_xray" / "val")
-
-
-def is_synthetic(folder: str | os.PathLike) -> bool:
-    """Whether ``folder`` (or the folder above its dataset root) is the synthetic sample."""
-    folder = Path(folder)
-    return (folder / SAMPLE_MARKER).is_file() or (folder.parent / SAMPLE_MARKER).is_file()
-
-
-def dataset_or_sample() -> Path:
-    """The real dataset's folder when a copy is present, else the synthetic sample's.
-
-    The real copy is looked for where :func:`medimg.paths.dataset_dir` says
-    (``$MEDIMG_CHEST_XRAY`` or ``data/chest_xray``).
-    """
-    real = paths.dataset_dir()
-    try:
-        find_root(real)
-        return real
-    except DatasetNotFoundError:
-        return sample_dir()
-
-
-def _tiny_jpeg(mode: str, size: tuple[int, int], shade: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new(mode, size, (shade,) * len(mode)).save(buffer, format="JPEG", quality=50)
-    return buffer.getvalue()
-
-
-def make_replica(folder: str | os.PathLike, counts_: dict = KAGGLE_COUNTS,
-                 clutter: bool = True) -> Path:
-    """Write a full-size replica of the layout: one tiny JPEG per real file (fast).
-
-    Names, counts, the share of RGB files and the clutter follow the real copy; the images
-    themselves are 16 × 12 or 12 × 8 pixels. Each file carries its own name in a JPEG
-    comment, so no two files have the same content. Returns the dataset root.
-    """
-    folder = Path(folder)
-    root = folder / "chest_xray"
-    templates = {(label, mode): _tiny_jpeg(mode, size, 100)
-                 for label, size in (("NORMAL", (16, 12)), ("PNEUMONIA", (12, 8)))
-                 for mode in ("L", "RGB")}
-    made = set()
-    for spec in kaggle_names(counts_):
-        place = root / spec.split / spec.label
-        if place not in made:
-            place.mkdir(parents=True, exist_ok=True)
-            made.add(place)
-        data = templates[spec.label, "RGB" if _is_rgb(spec) else "L"]
-        comment = spec.name.encode()
-        segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
-        (place / spec.name).write_bytes(data[:2] + segment + data[2:])
-    if clutter:
-        _add_clutter(folder, root)
-        (root / "train" / "notes.txt").write_text("a stray file\n")
-    return root
 
 
 # --- Thumbnails and contact sheets --------------------------------------------------------

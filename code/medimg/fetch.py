@@ -26,11 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import stat
 import sys
 import tarfile
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,29 +40,18 @@ import requests
 import urllib3
 
 from . import paths
+from .dataset import find_root
+from .errors import (
+    ChecksumError,
+    DatasetNotFoundError,
+    DownloadInterruptedError,
+    ManifestError,
+    MissingDependencyError,
+    UnsafeArchiveError,
+)
 
 KAGGLE_DATASET = "paultimothymooney/chest-xray-pneumonia"
 CHUNK = 1024 * 1024
-
-
-class ChecksumError(ValueError):
-    """A downloaded file's size or SHA-256 is not what the manifest says."""
-
-
-class DownloadInterrupted(ConnectionError):
-    """The transfer stopped early; the part already received is kept for a resume."""
-
-
-class UnsafeArchiveError(ValueError):
-    """An archive member would land outside the target folder, or is a link or device."""
-
-
-class ManifestError(ValueError):
-    """A manifest file is not the JSON this module expects."""
-
-
-class MissingDependencyError(ImportError):
-    """An optional package (here: kaggle) is needed and not installed."""
 
 
 # --- Manifests ---------------------------------------------------------------------------
@@ -76,11 +63,6 @@ class Entry:
     name: str
     bytes: int | None
     sha256: str | None
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """The SHA-256 of a file, as 64 hexadecimal digits (read in chunks)."""
-    return pooch.file_hash(str(path), alg="sha256")
 
 
 def read_manifest(path: str | os.PathLike) -> dict[str, Entry]:
@@ -106,7 +88,7 @@ def write_manifest(path: str | os.PathLike, files: list[str | os.PathLike]) -> P
     against it.
     """
     path = Path(path)
-    entries = [{"name": Path(f).name, "bytes": Path(f).stat().st_size, "sha256": sha256_of(f)}
+    entries = [{"name": Path(f).name, "bytes": Path(f).stat().st_size, "sha256": paths.sha256(f)}
                for f in files]
     text = json.dumps({"files": entries}, indent=2) + "\n"
     return paths.write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
@@ -118,7 +100,7 @@ def verify(path: str | os.PathLike, entry: Entry) -> None:
     size = path.stat().st_size
     if entry.bytes is not None and size != entry.bytes:
         raise ChecksumError(f"{path}: {size} bytes, but the manifest says {entry.bytes}")
-    if entry.sha256 is not None and (digest := sha256_of(path)) != entry.sha256:
+    if entry.sha256 is not None and (digest := paths.sha256(path)) != entry.sha256:
         raise ChecksumError(f"{path}: SHA-256 {digest}, but the manifest says {entry.sha256}")
 
 
@@ -176,11 +158,11 @@ class ResumingDownloader:
                         if self.progress:
                             self.progress((have if resumed else 0) + written, total)
         except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
-            raise DownloadInterrupted(self._stopped(url, error)) from None
+            raise DownloadInterruptedError(self._stopped(url, error)) from None
         if expected >= 0 and written < expected:
-            raise DownloadInterrupted(self._stopped(url, "connection closed early"))
+            raise DownloadInterruptedError(self._stopped(url, "connection closed early"))
         if self.size is not None and self.part.stat().st_size < self.size:
-            raise DownloadInterrupted(self._stopped(url, "the server sent less than expected"))
+            raise DownloadInterruptedError(self._stopped(url, "the server sent less than expected"))
         return None
 
     def _stopped(self, url: str, why: object) -> str:
@@ -299,21 +281,19 @@ def unpack(archive: str | os.PathLike, target: str | os.PathLike,
            overwrite: bool = False) -> Path:
     """Unpack ``archive`` so that ``target`` becomes the dataset folder (train/test/val).
 
-    The archive is checked first (:func:`check_archive`), unpacked into a temporary
-    folder beside ``target``, and the folder holding ``train``/``test`` is renamed to
-    ``target`` only when everything is out. An existing ``target`` raises
-    FileExistsError unless ``overwrite`` is true.
+    The archive is checked first (:func:`check_archive`), unpacked into a private folder
+    beside ``target``, and the folder holding ``train``/``test`` is renamed to ``target``
+    only when everything is out (:func:`medimg.paths.publish_folder`). An existing
+    ``target`` raises FileExistsError unless ``overwrite`` is true; then the new copy is
+    swapped in and the old one deleted only once the new one is in place.
     """
-    from .dataset import DatasetNotFoundError, find_root  # noqa: PLC0415
-
     archive, target = Path(archive), Path(target)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target}: already exists; pass overwrite=True (--overwrite) "
                               "to replace it")
     check_archive(archive)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.unpack-", dir=target.parent))
-    try:
+
+    def extract(work: Path) -> Path:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zf:
                 zf.extractall(work)
@@ -321,28 +301,11 @@ def unpack(archive: str | os.PathLike, target: str | os.PathLike,
             with tarfile.open(archive) as tf:
                 tf.extractall(work, filter="data")
         try:
-            root = _shallowest_root(work, find_root)
+            return find_root(work, depth=4)
         except DatasetNotFoundError:
             raise DatasetNotFoundError(f"{archive}: holds no train/ and test/ folders") from None
-        if target.exists():                        # overwrite: swap, then delete the old one
-            old = work / ".old"
-            os.rename(target, old)
-        os.rename(root, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
 
-
-def _shallowest_root(folder: Path, find_root) -> Path:
-    """The least deep folder under ``folder`` that holds the splits (breadth first)."""
-    level = [folder]
-    for _ in range(4):
-        for candidate in level:
-            if any((candidate / s).is_dir() for s in ("train", "test", "val")):
-                return candidate
-        level = sorted(p for c in level for p in c.iterdir()
-                       if p.is_dir() and p.name != "__MACOSX")
-    return find_root(folder)       # raises DatasetNotFoundError with a clear message
+    return paths.publish_folder(target, extract, if_exists="replace" if overwrite else "error")
 
 
 # --- The whole fetch ---------------------------------------------------------------------

@@ -18,6 +18,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import (
+    CropOutsideImageError,
+    DamagedImageError,
+    ImageTooLargeError,
+    NotAnImageError,
+)
+
 
 def _check_2d_or_rgb(image: np.ndarray) -> np.ndarray:
     array = np.asarray(image)
@@ -67,26 +74,6 @@ IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", ".tif", ".tiff", ".bmp", ".gif")
 
 # What Pillow raises when the bytes inside a recognised file are cut short or broken.
 _DAMAGE = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
-
-
-class ImageLoadError(ValueError):
-    """A file exists but cannot be used as an image; the message names the file."""
-
-
-class NotAnImageError(ImageLoadError):
-    """The file is not in an image format that Pillow recognises."""
-
-
-class DamagedImageError(ImageLoadError):
-    """The file starts like an image but its pixel data are truncated or corrupt."""
-
-
-class ImageTooLargeError(ImageLoadError):
-    """The image has more pixels than the stated limit."""
-
-
-class CropOutsideImageError(IndexError):
-    """A crop asks for rows or columns the image does not have (or for nothing at all)."""
 
 
 def load_image(path: str | PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:

@@ -12,7 +12,9 @@ Cells in the book never use paths relative to the working directory: a live kern
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -44,9 +46,12 @@ def data_dir() -> Path:
     return folder
 
 
-def generated_dir() -> Path:
-    """Return the folder for files the book generates (not committed), creating it."""
-    folder = data_dir() / "generated"
+def generated_dir(*parts: str) -> Path:
+    """Return the folder for files the book generates (not committed), creating it.
+
+    ``parts`` name a sub-folder, e.g. ``generated_dir("formats")``.
+    """
+    folder = data_dir().joinpath("generated", *parts)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -87,3 +92,67 @@ def write_atomically(target: str | os.PathLike, write: Callable[[str], object]) 
         if os.path.exists(tmp):
             os.remove(tmp)
     return target
+
+
+def publish_folder(target: str | os.PathLike, fill: Callable[[Path], Path | None], *,
+                   if_exists: str = "error") -> Path:
+    """Let ``fill(work)`` build a folder in private, then rename it into place as ``target``.
+
+    ``work`` is a new empty folder beside ``target`` (so the final rename stays on one
+    file system and is atomic). ``fill`` may return a folder inside ``work`` to publish
+    instead of ``work`` itself (e.g. the dataset root inside an unpacked archive). Readers
+    see no ``target``, or a complete one, never half of it; if ``fill`` fails, ``work`` is
+    removed and ``target`` is left as it was.
+
+    ``if_exists`` says what to do when ``target`` already exists: ``"error"`` raises
+    FileExistsError (before ``fill`` runs); ``"keep"`` keeps the existing folder (someone
+    else made it first: a cache); ``"replace"`` swaps the new folder in and deletes the
+    old one only once the new one is in place; if the swap fails, the old one is put back.
+    """
+    if if_exists not in ("error", "keep", "replace"):
+        raise ValueError(f"if_exists must be 'error', 'keep' or 'replace', got {if_exists!r}")
+    target = Path(target)
+    if target.exists() and if_exists == "error":
+        raise FileExistsError(f"{target}: already exists")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    try:
+        made = fill(work)
+        made = work if made is None else Path(made)
+        if target.exists():
+            if if_exists == "keep":
+                return target
+            if if_exists == "error":
+                raise FileExistsError(f"{target}: appeared while it was being made")
+            _swap_in(made, target)
+        else:
+            try:
+                os.rename(made, target)
+            except OSError:
+                if if_exists == "keep" and target.exists():  # someone else finished first
+                    return target
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put ``new`` where ``target`` is; the old ``target`` is deleted only after success."""
+    previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".previous",
+                                     dir=target.parent))
+    old = previous / target.name
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)                     # put the old folder back
+        shutil.rmtree(previous, ignore_errors=True)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """Return the SHA-256 of a file's bytes, as 64 hexadecimal digits (read in chunks)."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()

@@ -14,31 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import images, paths
-
-RADIOGRAPH = "RG1_UNCR.dcm"
-
-
-def dicom_test_file(name: str) -> Path:
-    """Return the path of a DICOM file shipped by pydicom or pydicom-data, offline.
-
-    Raises FileNotFoundError naming the file and the package to install when it is absent
-    (pydicom would otherwise try to download it and return None).
-    """
-    from pydicom.data import get_testdata_file
-
-    found = get_testdata_file(name, download=False)
-    if found is None or not Path(found).is_file():
-        raise FileNotFoundError(
-            f"{name}: not found among pydicom's test files; install the 'pydicom-data' "
-            "package (it is in requirements.txt)"
-        )
-    return Path(found)
-
-
-def radiograph_path() -> Path:
-    """Return the path of the real chest radiograph ``RG1_UNCR.dcm``."""
-    return dicom_test_file(RADIOGRAPH)
+from . import data, dicom, images, paths
+from .dataset import find_root
+from .errors import DatasetNotFoundError
 
 
 def chest_radiograph() -> np.ndarray:
@@ -48,9 +26,7 @@ def chest_radiograph() -> np.ndarray:
     here, ``(2**bits_stored - 1) - x``, so that every later step can treat bright as dense,
     as in the chest X-ray dataset's JPEGs.
     """
-    from . import formats  # formats finds its files through this module: import late
-
-    return formats.display_values(formats.read_dicom(radiograph_path())).astype(np.uint16)
+    return dicom.display_values(dicom.read_dicom(data.radiograph_path())).astype(np.uint16)
 
 
 def radiograph_uint8() -> np.ndarray:
@@ -216,12 +192,15 @@ def dataset_images(label: str, root: Path | None = None) -> list[Path]:
     """Return the sorted JPEG files of one class (``NORMAL`` or ``PNEUMONIA``) in the dataset.
 
     The dataset's layout is ``train|test|val/NORMAL|PNEUMONIA/*.jpeg`` under ``root``
-    (default :func:`medimg.paths.dataset_dir`), or one folder further down, as a
-    download often unpacks to ``chest_xray/``. A missing folder gives an empty list.
+    (default :func:`medimg.paths.dataset_dir`), found by :func:`medimg.dataset.find_root`.
+    No dataset gives an empty list.
     """
     if label not in ("NORMAL", "PNEUMONIA"):
         raise ValueError(f"label must be 'NORMAL' or 'PNEUMONIA', got {label!r}")
-    root = _split_parent(paths.dataset_dir() if root is None else Path(root))
+    try:
+        root = find_root(paths.dataset_dir() if root is None else Path(root))
+    except DatasetNotFoundError:
+        return []
     found: list[Path] = []
     for split in ("train", "test", "val"):
         folder = root / split / label
@@ -229,19 +208,6 @@ def dataset_images(label: str, root: Path | None = None) -> list[Path]:
             found.extend(p for p in folder.iterdir()
                          if p.suffix.lower() in (".jpeg", ".jpg") and not p.name.startswith("."))
     return sorted(found)
-
-
-def _split_parent(folder: Path) -> Path:
-    """Return ``folder`` or its first child that holds train/, test/ or val/."""
-    def has_splits(f: Path) -> bool:
-        return any((f / split).is_dir() for split in ("train", "test", "val"))
-
-    if folder.is_dir() and not has_splits(folder):
-        for child in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if has_splits(child):
-                return child
-    return folder
-
 
 
 def quiz_pair(seed: int = 2, use_dataset: bool | None = None) -> QuizPair:
@@ -272,7 +238,7 @@ def quiz_pair(seed: int = 2, use_dataset: bool | None = None) -> QuizPair:
         low, high = np.percentile(pixels, [1, 99.5])
         normal = images.to_uint8(pixels, low, high)
         sick = images.to_uint8(with_simulated_opacity(pixels), low, high)
-        sources = (RADIOGRAPH, f"{RADIOGRAPH} + simulated opacity")
+        sources = (data.RADIOGRAPH, f"{data.RADIOGRAPH} + simulated opacity")
         labels, simulated = ("normal (as far as we know)", "simulated opacity"), True
     answer = int(rng.integers(2))
     order = (0, 1) if answer == 1 else (1, 0)

@@ -1,0 +1,98 @@
+"""Figures of the chapter "Motivation": the quiz, judging colours, hearing ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter
+
+from .. import hearing, samples
+from .style import BookFigure, book_figure, new_figure, show_grey
+
+
+@book_figure
+def quiz_figure(pair, *, reveal: bool = False) -> BookFigure:
+    """Draw a :class:`medimg.samples.QuizPair` as images A and B.
+
+    With ``reveal`` the titles say what each image is, and a simulated opacity is
+    outlined in red.
+    """
+    fig = new_figure(9, 4.8)
+    axes = fig.subplots(1, 2)
+    for index, (ax, picture) in enumerate(zip(axes, pair.images)):
+        letter = "AB"[index]
+        title = f"{letter}: {pair.labels[index]}" if reveal else letter
+        show_grey(ax, picture, title)
+        if reveal and pair.simulated and index == pair.answer:
+            ax.contour(samples.opacity_mask(picture.shape), levels=[0.3], colors="red",
+                       linewidths=1.2)
+    return fig
+
+
+@book_figure
+def colour_judgement(colour=(0, 150, 140)) -> BookFigure:
+    """Show one colour patch alone, beside pure blue, and beside pure green.
+
+    Alone, naming the patch "blue" or "green" is an absolute judgement; beside a
+    reference it becomes a relative one ("greener than that", "bluer than that").
+    """
+    patch = np.asarray(colour)
+    if patch.shape != (3,) or not np.all((0 <= patch) & (patch <= 255)):
+        raise ValueError(f"colour must be three values (red, green, blue) in 0–255, got {colour!r}")
+    patch = patch.astype(np.uint8)
+    blue, green = np.array([0, 60, 255], np.uint8), np.array([0, 180, 60], np.uint8)
+
+    def strip(left, right):
+        image = np.empty((10, 20, 3), np.uint8)
+        image[:, :10], image[:, 10:] = left, right
+        return image
+
+    fig = new_figure(10, 2.8)
+    axes = fig.subplots(1, 3, width_ratios=[1, 2, 2])
+    pictures = [np.broadcast_to(patch, (10, 10, 3)), strip(blue, patch), strip(patch, green)]
+    titles = ["alone: blue or green?", "beside blue: greener", "beside green: bluer"]
+    for ax, picture, title in zip(axes, pictures, titles):
+        ax.imshow(picture, interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+@book_figure
+def hearing_chart(ranges=None, *, highlight: str = "Human", tone_hz: float | None = None) -> BookFigure:
+    """Draw hearing ranges as horizontal bars on a logarithmic frequency axis.
+
+    ``ranges`` defaults to the lecture's table (:data:`medimg.hearing.HEARING_RANGES`);
+    the ``highlight`` animal gets its own colour; ``tone_hz`` adds a dashed vertical line.
+    """
+    ranges = list(hearing.HEARING_RANGES if ranges is None else ranges)
+    if not ranges:
+        raise ValueError("need at least one hearing range to draw")
+    names = [r.animal for r in ranges]
+    if highlight not in names:
+        raise ValueError(f"highlight {highlight!r} is not among the animals: {', '.join(names)}")
+    fig = new_figure(8, 0.42 * len(ranges) + 1.4)
+    ax = fig.subplots()
+    y = np.arange(len(ranges))
+    colours = ["#d95f02" if n == highlight else "#7570b3" for n in names]
+    ax.barh(y, [r.high_hz - r.low_hz for r in ranges], left=[r.low_hz for r in ranges],
+            color=colours, height=0.6)
+    ax.set_xscale("log")
+    ax.set_xlim(10, 100_000)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()  # first animal on top, as in the lecture
+
+    def hz(value, _pos=None) -> str:
+        return f"{value / 1000:g} kHz" if value >= 1000 else f"{value:g} Hz"
+
+    ax.xaxis.set_major_formatter(FuncFormatter(hz))
+    for yi, r in zip(y, ranges):
+        ax.text(r.high_hz * 1.12, yi, f"{hz(r.low_hz)} – {hz(r.high_hz)}", va="center",
+                fontsize=8, fontweight="bold" if r.animal == highlight else "normal")
+    if tone_hz is not None:
+        ax.axvline(tone_hz, color="black", linestyle="--", linewidth=1)
+        ax.text(tone_hz, -0.9, f"tone: {hz(tone_hz)}", ha="center", fontsize=8)
+    ax.set_xlabel("frequency (logarithmic scale)")
+    ax.set_title("Hearing range of various animals")
+    ax.grid(axis="x", which="major", alpha=0.3)
+    return fig

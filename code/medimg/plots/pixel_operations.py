@@ -1,0 +1,124 @@
+"""Figures of the chapter "Python pixel operations": colour maps, crops, histograms, gamma,
+and a live window control.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.patches import Rectangle
+from PIL import Image
+
+from .. import images
+from .style import BookFigure, book_figure, grey_limits, new_figure
+
+
+@book_figure
+def colormap_strips(names=("viridis", "gray")) -> BookFigure:
+    """Draw how each named colour map turns the values 0–255 into colours; return the Figure."""
+    fig = new_figure(7, 0.55 * len(names) + 0.9)
+    axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
+    ramp = np.arange(256).reshape(1, -1)
+    for ax, name in zip(axes, names):
+        ax.imshow(ramp, cmap=name, vmin=0, vmax=255, aspect="auto", extent=(-0.5, 255.5, 0, 1))
+        ax.set_yticks([])
+        ax.set_ylabel(f"cmap='{name}'", rotation=0, ha="right", va="center")
+        ax.set_xticks([0, 64, 128, 192, 255])
+    axes[-1].set_xlabel("pixel value")
+    return fig
+
+
+@book_figure
+def crop_outline(image, rows: tuple[int, int], cols: tuple[int, int],
+                 point: tuple[int, int] | None = None) -> BookFigure:
+    """Show ``image`` with the crop ``image[rows[0]:rows[1], cols[0]:cols[1]]`` outlined.
+
+    The axes are labelled as numpy counts them: rows down the side (y), columns along the
+    bottom (x). matplotlib places shapes by (x, y), that is (column, row): the outline and
+    the optional ``point`` (given as (row, column)) are drawn that way. Returns the Figure.
+    """
+    picture = np.asarray(image)
+    (r0, r1), (c0, c1) = rows, cols
+    height, width = picture.shape[:2]
+    fig = new_figure(6, 6 * height / width + 0.4)
+    ax = fig.subplots()
+    low, high = grey_limits(picture)
+    ax.imshow(picture, cmap="gray", vmin=low, vmax=high)
+    ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0,
+                           fill=False, edgecolor="red", linewidth=2))
+    ax.set_title(f"X[{r0}:{r1}, {c0}:{c1}]: rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}")
+    ax.set_xlabel("column index = x  →")
+    ax.set_ylabel("row index = y  ↓")
+    if point is not None:
+        r, c = point
+        ax.plot([c], [r], marker="o", markersize=9, color="orange")
+        ax.annotate(f"X[{r}, {c}]: row {r}, column {c}\nmatplotlib: x={c}, y={r}", (c, r),
+                    xytext=(12, 12), textcoords="offset points", color="orange",
+                    fontsize=10, backgroundcolor="black")
+    return fig
+
+
+@book_figure
+def pixel_histogram(image, title: str = "", *, bins: int | None = None, log: bool = False) -> BookFigure:
+    """Draw the histogram of a grey image (how many pixels have each value); return the Figure."""
+    counts, edges = images.histogram(image, bins)
+    fig = new_figure(7, 3)
+    ax = fig.subplots()
+    ax.stairs(counts, edges, fill=True, color="0.3")
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xlabel("grey level")
+    ax.set_ylabel("number of pixels (log scale)" if log else "number of pixels")
+    if log:
+        ax.set_yscale("log")
+    ax.set_title(title)
+    return fig
+
+
+@book_figure
+def gamma_curves(gammas=(0.5, 1.0, 2.0)) -> BookFigure:
+    """Draw output level against input level for each gamma (8-bit); return the Figure."""
+    levels = np.arange(256, dtype=np.uint8)
+    fig = new_figure(4.2, 4)
+    ax = fig.subplots()
+    for g in gammas:
+        ax.plot(levels, images.gamma(levels, g), label=f"gamma = {g:g}")
+    ax.set_xlabel("input level x")
+    ax.set_ylabel("output level")
+    ax.set_xlim(0, 255)
+    ax.set_ylim(0, 255)
+    ax.set_aspect("equal")
+    ax.legend()
+    return fig
+
+
+def window_widget(image: np.ndarray, center: float | None = None, width: float | None = None,
+                  *, step: int = 2):
+    """Return a live window control: two ipywidgets sliders (center, width) above the picture.
+
+    Moving a slider redraws :func:`medimg.images.window` of ``image`` (every ``step``-th
+    pixel). It needs a running kernel; a static page shows
+    :func:`medimg.plots.style.window_grid` instead.
+    """
+    import ipywidgets as widgets  # only a live session needs it
+
+    picture = np.asarray(image)[::step, ::step]
+    low, high = float(picture.min()), float(picture.max())
+    span = high - low
+    center_slider = widgets.FloatSlider(value=(low + high) / 2 if center is None else center,
+                                        min=low, max=high, step=span / 200,
+                                        description="center")
+    width_slider = widgets.FloatSlider(value=span if width is None else width, min=span / 100,
+                                       max=2 * span, step=span / 200, description="width")
+    shown = widgets.Image(format="png")
+
+    def redraw(change=None) -> None:
+        windowed = images.window(picture, center_slider.value, width_slider.value)
+        buffer = io.BytesIO()
+        Image.fromarray(windowed).save(buffer, format="PNG")
+        shown.value = buffer.getvalue()
+
+    center_slider.observe(redraw, names="value")
+    width_slider.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([center_slider, width_slider, shown])
