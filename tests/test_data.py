@@ -68,6 +68,6 @@ def test_a_changed_file_is_refused_by_name(tmp_path, monkeypatch):
 
 
 def test_outside_a_checkout_the_error_says_where_the_files_come_from(monkeypatch):
-    monkeypatch.setattr(paths, "repo_root", lambda: None)
+    monkeypatch.setattr(data, "repo_root", lambda: None)
     with pytest.raises(errors.DataFileError, match="git clone"):
         data.kermany_dir()

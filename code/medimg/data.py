@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataFileError
+from .paths import repo_root, sha256
 from .tables import Table
 
 RADIOGRAPH = "RG1_UNCR.dcm"
@@ -107,8 +108,6 @@ def kermany_dir() -> Path:
     installed from (whatever ``MEDIMG_DATA`` says). Raises DataFileError when medimg does
     not run from a checkout of the book.
     """
-    from .paths import repo_root
-
     root = repo_root()
     folder = None if root is None else root / "data" / KERMANY
     if folder is None or not (folder / "SHA256SUMS").is_file():
@@ -133,8 +132,6 @@ def kermany_file(name: str, *, check: bool = True) -> Path:
     Raises DataFileError naming the file when it is missing or its SHA-256 differs (a
     damaged or changed copy is never used quietly).
     """
-    from .paths import sha256
-
     path = kermany_dir() / name
     if not path.is_file():
         raise DataFileError(f"{path}: missing from the book's data; restore it with git")

@@ -39,7 +39,9 @@ from .images import is_grey_rgb
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
-IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
+#: File endings that the dataset index counts as images (the dataset holds JPEGs; a PNG
+#: would be indexed and reported, not skipped). Any image file in general: images.IMAGE_SUFFIXES.
+DATASET_SUFFIXES = (".jpeg", ".jpg", ".png")
 
 #: The lecture's table (normal, pneumonia); its Kaggle page said "5,863 images".
 LECTURE_COUNTS = {"train": (1342, 3875), "test": (234, 390), "val": (8, 8)}
@@ -196,7 +198,7 @@ def _index_split(root: Path, split_entry: os.DirEntry, rows: list, skipped: list
         prefix = f"{split_entry.name}/{label_entry.name}/"
         for entry in sorted(os.scandir(label_entry.path), key=lambda e: e.name):
             name = entry.name
-            if (name.startswith(".") or not name.lower().endswith(IMAGE_SUFFIXES)
+            if (name.startswith(".") or not name.lower().endswith(DATASET_SUFFIXES)
                     or not entry.is_file()):
                 skipped.append(_skip(entry, root))
                 continue
