@@ -1,7 +1,8 @@
 """The chest X-ray dataset of Kermany et al. (2018) in its Kaggle layout.
 
-The real data (5,856 JPEG files, about 1.2 GB) never ship with the book. This module
-works on any copy laid out the Kaggle way::
+The full dataset (5,856 JPEG files; the Kaggle download is a zip of about 2.5 GB) does
+not ship with the book; its real listing, the 16 originals of ``val`` and a 64 × 64 copy
+do (:mod:`medimg.data`). This module works on any copy laid out the Kaggle way::
 
     chest_xray/
         train/NORMAL/IM-0115-0001.jpeg      train/PNEUMONIA/person1_bacteria_1.jpeg
@@ -9,7 +10,9 @@ works on any copy laid out the Kaggle way::
 
 - :func:`index_dataset` reads every file's *header* (size, mode) and *name* (patient,
   pneumonia subtype) into a table, and reports what does not belong (``__MACOSX``,
-  ``.DS_Store``, the nested copy ``chest_xray/chest_xray``, damaged files).
+  ``.DS_Store``, the nested copy ``chest_xray/chest_xray``, damaged files);
+  :func:`index_listing` makes the same rows from a listing of names alone, and
+  :func:`open_index` indexes the reader's full copy or else the book's real listing.
 - :func:`counts`, :func:`subtype_counts`, :func:`duplicate_files`,
   :func:`patient_overlap`, :func:`size_summary`, :func:`baseline_scores` check it.
 - :func:`patient_split` makes a new validation set with no patient in two splits.
@@ -416,7 +419,7 @@ def duplicate_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFra
     """Files with identical content (same SHA-256), and whether they cross splits.
 
     Only files that share their size with another file can be identical, so only those are
-    hashed: on the real data that is a few dozen files, not 1.2 GB.
+    hashed: on the real data that is a few dozen files, not the whole copy.
     """
     root = Path(root)
     same_size = images[images.duplicated("bytes", keep=False)]
