@@ -676,3 +676,13 @@ def test_the_chapters_cells_run_on_a_full_size_copy(replica, tmp_path, monkeypat
     assert "patients in two splits, new split:      0" in out
     assert "patients in two splits: 0" in out
     assert f"{len(DAMAGED) + 1} of 5856 images with a problem" in out
+
+
+def test_the_chapters_tables_are_tables_in_print(root):
+    """tables.show gives Markdown to the PDF; only a notebook whose Markdown outputs are
+    read as MyST (not the default CommonMark, which has no tables) turns it into a LaTeX
+    table instead of printing the pipes."""
+    import jupytext
+    notebook = jupytext.read(root / "book" / "dataset.md")
+    assert notebook.metadata["mystnb"]["render_markdown_format"] == "myst"
+    assert any("tables.show(" in cell.source for cell in notebook.cells)

@@ -34,7 +34,8 @@ WORKFLOW_STEPS = (
 
 @book_figure
 def workflow_diagram(steps=WORKFLOW_STEPS) -> BookFigure:
-    """The lecture's workflow (作業流程): boxes joined by arrows, left to right.
+    """The book's reconstruction of the lecture's workflow slide (作業流程), whose picture
+    is lost: boxes joined by arrows, left to right.
 
     ``steps`` holds (English, 中文, note) for each box.
     """
