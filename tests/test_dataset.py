@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from medimg import dataset, errors, paths, synthetic
+from medimg import dataset, errors, paths, survey, synthetic
 
 # --- Fixtures -------------------------------------------------------------------------------
 
@@ -545,25 +545,144 @@ def test_unexpected_folders_are_reported(tmp_path):
     assert skipped["train/NORMAL/folder.jpeg"] == "unexpected folder"
 
 
-# --- The chapter runs unchanged on a real copy ---------------------------------------------------
+# --- An index from a listing, and the chapter on the real listing ---------------------------
 
-def test_the_chapters_cells_run_on_a_full_size_copy(replica, monkeypatch, root, capsys):
-    """Every code cell of book/dataset.md, run in order with MEDIMG_CHEST_XRAY set to the
-    replica (damaged files included), as a reader with the real data would run them."""
-    import re
+def test_a_listing_gives_the_rows_of_a_folder_index(tmp_path):
+    counts = {"train": {"NORMAL": 5, "bacteria": 4, "virus": 3},
+              "test": {"NORMAL": 2, "bacteria": 1, "virus": 1},
+              "val": {"NORMAL": 1, "bacteria": 1, "virus": 0}}
+    synthetic.make_replica(tmp_path, counts, clutter=False)
+    folder = dataset.index_dataset(tmp_path)
+    listing = dataset.index_listing(reversed(folder.images["path"].tolist()), origin="a test")
+    assert list(listing.images.columns) == list(folder.images.columns)
+    names_only = [c for c in folder.images.columns if c not in dataset.HEADER_COLUMNS]
+    assert listing.images[names_only].equals(folder.images[names_only])
+    assert listing.images[list(dataset.HEADER_COLUMNS)].isna().all().all()
+    assert folder.has_headers and not listing.has_headers
+    assert listing.source == "listing" and listing.root is None
+    assert "from a listing, a test: 18 images, names only" in repr(listing)
+    assert listing.problems.empty and len(listing.readable) == 18
+    assert dataset.counts(listing.images).equals(dataset.counts(folder.images))
 
+
+def test_a_listing_skips_lines_that_are_not_images_in_the_layout():
+    index = dataset.index_listing(["train/NORMAL/IM-0001-0001.jpeg", "", "train/NORMAL",
+                                   "holdout/NORMAL/IM-0002-0001.jpeg", "train/COVID/x.jpeg",
+                                   "train/NORMAL/.DS_Store", "train/PNEUMONIA/notes.txt",
+                                   "train/NORMAL/person3_virus_7.jpeg"])
+    assert len(index.images) == 2 and len(index.skipped) == 5
+    assert set(index.skipped["reason"]) == {"not split/LABEL/image name"}
+    assert index.problems["path"].tolist() == ["train/NORMAL/person3_virus_7.jpeg"]
+
+
+def test_open_index_takes_a_full_copy_when_there_is_one(replica, tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.DATASET_ENV, str(replica))
+    full = dataset.open_index()
+    assert full.has_headers and full.root == replica / "chest_xray"
+    assert dataset.with_headers(full) is full
+    monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "absent"))
+    shipped = dataset.open_index()
+    assert shipped.source == "listing" and len(shipped.images) == 5856
+    assert shipped.origin.endswith("kermany2018/files.txt")
+
+
+def test_with_headers_of_the_listing_reads_the_16_originals(monkeypatch, tmp_path):
+    monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "absent"))
+    originals = dataset.with_headers(dataset.open_index())
+    images = originals.images
+    assert originals.has_headers and len(images) == 16 and originals.skipped.empty
+    assert dataset.counts(images).loc["val", ["NORMAL", "PNEUMONIA"]].tolist() == [8, 8]
+    assert (images["mode"] == "L").all() and (images["problem"] == "").all()
+    assert (images["width"].min(), images["height"].min()) == (968, 592)
+    assert (images["width"].max(), images["height"].max()) == (1776, 1416)
+
+
+def _chapter_cells(root):
+    """The code cells of book/dataset.md, read as Jupyter reads them (jupytext)."""
+    import jupytext
+    notebook = jupytext.read(root / "book" / "dataset.md")
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _run_chapter(root):
     import matplotlib
     matplotlib.use("Agg")
-    monkeypatch.setenv(paths.DATASET_ENV, str(replica))
-    source = (root / "book" / "dataset.md").read_text(encoding="utf-8")
-    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", source, flags=re.S)
-    assert len(cells) > 20
     namespace: dict = {}
-    for cell in cells:
-        code = re.sub(r"\A---\n.*?\n---\n", "", cell, flags=re.S)
-        exec(compile(code, "dataset.md", "exec"), namespace)
+    for cell in _chapter_cells(root):
+        exec(compile(cell, "dataset.md", "exec"), namespace)
+    return namespace
+
+
+def test_the_chapter_publishes_the_real_numbers(root, tmp_path, monkeypatch, capsys):
+    """Every cell of the chapter, run as the build runs it (no full copy): the counts,
+    subtypes and patient figures are those of the real listing, and the text says so."""
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
+    monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "absent"))
+    ns = _run_chapter(root)
     out = capsys.readouterr().out
-    assert "Data used on this page: a real copy" in out
+    index = ns["index"]
+    assert index.source == "listing" and len(index.images) == 5856
+    table = dataset.counts(index.images)
+    assert table.loc[["train", "test", "val"], ["NORMAL", "PNEUMONIA"]].to_numpy().tolist() == [
+        [1341, 3875], [234, 390], [8, 8]]
+    subtypes = dataset.subtype_counts(index.images)
+    assert subtypes.loc[["train", "test", "val"], ["bacteria", "virus"]].to_numpy().tolist() == [
+        [2530, 1345], [242, 148], [8, 0]]
+    # train and val together are the paper's training set (Kermany et al. 2018, Cell
+    # 172:1127): 1,349 normal, 2,538 bacterial and 1,345 viral images
+    pooled = subtypes.loc["train"] + subtypes.loc["val"]
+    assert (table.at["train", "NORMAL"] + table.at["val", "NORMAL"],
+            pooled["bacteria"], pooled["virus"]) == (1349, 2538, 1345)
+    assert ns["scores"]["accuracy"] == pytest.approx(390 / 624)
+    patients = survey.patients_per_split(index.images)
+    assert patients["patients"].tolist() == [1211, 1635, 225, 202, 8, 7]
+    assert patients["if_subtypes_differ"].tolist() == [1211, 2443, 225, 203, 8, 7]
+    assert ns["overlap"]["patient"].nunique() == 170 and not ns["overlap"]["same_subtype"].any()
+    assert set(ns["overlap"]["split"]) == {"train", "test"}
+    copies = ns["copies"]
+    assert (len(copies), copies["images"].sum()) == (30, 62)
+    assert not ns["across_splits"].any() and ns["two_numbers"].sum() == 1
+    resplit = pd.crosstab(ns["resplit"], index.images["label"])
+    assert resplit.loc["val"].tolist() == [270, 685] and resplit.loc["excluded"].tolist() == [0, 457]
+    assert "patients in two splits, Kaggle folders: 170" in out
+    assert "patients in two splits, new split:      0" in out
+    assert "the lecture's table: 5857" in out and "the files, counted: 5856" in out
+    mine = pd.crosstab(ns["mine"], index.images["label"])
+    assert mine.loc["val"].tolist() == [135, 343]
+    text = (root / "book" / "dataset.md").read_text(encoding="utf-8")
+    for stated in ["1,341 normal images in `train`", "2,530 bacterial and 1,345 viral",
+                   "242 and 148", "1,635 numbers, or 2,443", "170 person numbers",
+                   "808 person numbers", "It costs 457 pneumonia images", "holds 955 images",
+                   "135 normal and 343 pneumonia", "Thirty groups", "62.5 %",
+                   "1,341 + 8 = 1,349 normal"]:
+        assert stated in " ".join(text.split()), stated
+    pneumonia_train = index.images[(index.images["split"] == "train")
+                                   & (index.images["label"] == "PNEUMONIA")]
+    both = pneumonia_train.groupby("patient")["subtype"].nunique()
+    assert int((both > 1).sum()) == 808
+
+
+def test_the_chapters_cells_run_on_a_full_size_copy(replica, tmp_path, monkeypatch, root,
+                                                    capsys):
+    """Every code cell of book/dataset.md, run in order with MEDIMG_CHEST_XRAY set to the
+    replica (damaged files included), as a reader with the real data would run them."""
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
+    monkeypatch.setenv(paths.DATASET_ENV, str(replica))
+    assert len(_chapter_cells(root)) > 20
+    ns = _run_chapter(root)
+    out = capsys.readouterr().out
+    assert ns["index"].has_headers and ns["index"].root == replica / "chest_xray"
+    assert ns["headers"] is ns["index"]
     assert "patients in two splits, new split:      0" in out
     assert "patients in two splits: 0" in out
-    assert namespace["folder"] == replica and not namespace["synthetic_copy"]
+    assert f"{len(DAMAGED) + 1} of 5856 images with a problem" in out
+
+
+def test_the_chapters_tables_are_tables_in_print(root):
+    """tables.show gives Markdown to the PDF; only a notebook whose Markdown outputs are
+    read as MyST (not the default CommonMark, which has no tables) turns it into a LaTeX
+    table instead of printing the pipes."""
+    import jupytext
+    notebook = jupytext.read(root / "book" / "dataset.md")
+    assert notebook.metadata["mystnb"]["render_markdown_format"] == "myst"
+    assert any("tables.show(" in cell.source for cell in notebook.cells)

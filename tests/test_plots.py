@@ -362,7 +362,9 @@ def test_class_balance_bars_show_the_counts():
     heights = [int(p.get_height()) for p in ax.patches]
     assert heights == [1341, 234, 8, 3875, 390, 8]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["train", "test", "val"]
-    assert {"1341", "3875", "8"} <= {t.get_text() for t in ax.texts}
+    assert {"1,341", "3,875", "8"} <= {t.get_text() for t in ax.texts}
+    hatches = [p.get_hatch() or "" for p in ax.patches]
+    assert hatches[:3] == ["", "", ""] and all(hatches[3:])   # pneumonia hatched, for print
     with pytest.raises(ValueError, match="counts table"):
         plots.class_balance(_dataset_counts()[["NORMAL"]].rename(columns={"NORMAL": "x"}))
 
@@ -375,8 +377,26 @@ def test_image_sizes_plots_every_readable_image():
     offsets = [c.get_offsets() for c in fig.axes[0].collections]
     assert [len(o) for o in offsets] == [1, 1]
     assert tuple(offsets[0][0]) == (1654, 1357)
+    markers = [c.get_paths()[0].vertices.shape for c in fig.axes[0].collections]
+    assert markers[0] != markers[1]                     # circles and triangles, not colour alone
     with pytest.raises(ValueError, match="readable"):
         plots.image_sizes(images.iloc[2:])
+
+
+def test_dataset_figures_print_at_their_size_with_readable_text():
+    """Each figure fits the printed text width, so it is not shrunk, and no text in it is
+    smaller than 7 pt."""
+    import pandas as pd
+    from matplotlib.text import Text
+    from medimg.plots import dataset as figures
+    images = pd.DataFrame({"label": ["NORMAL", "PNEUMONIA"], "width": [1654, 1176],
+                           "height": [1357, 784]})
+    for fig in (plots.workflow_diagram(), plots.class_balance(_dataset_counts()),
+                plots.image_sizes(images)):
+        fig.canvas.draw()
+        assert fig.get_figwidth() <= figures.PRINT_WIDTH
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert sizes and min(sizes) >= 7, fig
 
 
 def test_grey_panels_in_columns_leave_blank_cells():

@@ -1,7 +1,8 @@
 """The chest X-ray dataset of Kermany et al. (2018) in its Kaggle layout.
 
-The real data (5,856 JPEG files, about 1.2 GB) never ship with the book. This module
-works on any copy laid out the Kaggle way::
+The full dataset (5,856 JPEG files; the Kaggle download is a zip of about 2.5 GB) does
+not ship with the book; its real listing, the 16 originals of ``val`` and a 64 × 64 copy
+do (:mod:`medimg.data`). This module works on any copy laid out the Kaggle way::
 
     chest_xray/
         train/NORMAL/IM-0115-0001.jpeg      train/PNEUMONIA/person1_bacteria_1.jpeg
@@ -9,7 +10,9 @@ works on any copy laid out the Kaggle way::
 
 - :func:`index_dataset` reads every file's *header* (size, mode) and *name* (patient,
   pneumonia subtype) into a table, and reports what does not belong (``__MACOSX``,
-  ``.DS_Store``, the nested copy ``chest_xray/chest_xray``, damaged files).
+  ``.DS_Store``, the nested copy ``chest_xray/chest_xray``, damaged files);
+  :func:`index_listing` makes the same rows from a listing of names alone, and
+  :func:`open_index` indexes the reader's full copy or else the book's real listing.
 - :func:`counts`, :func:`subtype_counts`, :func:`duplicate_files`,
   :func:`patient_overlap`, :func:`size_summary`, :func:`baseline_scores` check it.
 - :func:`patient_split` makes a new validation set with no patient in two splits.
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
-from . import paths
+from . import data, paths
 from .errors import DamagedImageError, DatasetNotFoundError, NotAnImageError
 from .images import is_grey_rgb
 
@@ -106,25 +109,42 @@ def parse_name(name: str) -> NameInfo:
 
 @dataclass
 class DatasetIndex:
-    """The result of :func:`index_dataset`.
+    """The result of :func:`index_dataset` (a folder) or :func:`index_listing` (a listing).
 
     ``images``: one row per image file in a ``split/label`` folder (damaged ones too, with
     a ``problem``); ``skipped``: what is not counted and why; ``root``: the folder
-    holding ``train``, ``test`` and ``val``.
+    holding ``train``, ``test`` and ``val`` (None for a listing). ``source`` says where
+    the rows came from: ``"folder"`` (files and their headers read) or ``"listing"``
+    (names only: the header columns are missing); ``origin`` says which listing.
     """
 
-    root: Path
+    root: Path | None
     images: pd.DataFrame
     skipped: pd.DataFrame
+    source: str = "folder"
+    origin: str = ""
+
+    @property
+    def has_headers(self) -> bool:
+        """Whether the header columns (:data:`HEADER_COLUMNS`) were read from the files."""
+        return self.source == "folder"
 
     @property
     def problems(self) -> pd.DataFrame:
         """The images whose header or name is not as expected."""
-        bad = (self.images["problem"] != "") | ~self.images["name_ok"]
+        bad = (self.images["problem"].fillna("") != "") | ~self.images["name_ok"]
         return self.images.loc[bad, ["path", "problem", "name_ok"]]
 
+    @property
+    def readable(self) -> pd.DataFrame:
+        """The rows without a problem in their header (for a listing: every row)."""
+        return self.images[self.images["problem"].fillna("") == ""]
+
     def __repr__(self) -> str:
-        return (f"DatasetIndex({paths.shorten(self.root)}: {len(self.images)} images, "
+        where = (f"from a listing, {self.origin}" if self.source == "listing"
+                 else paths.shorten(self.root))
+        headers = "" if self.has_headers else "names only, no headers; "
+        return (f"DatasetIndex({where}: {len(self.images)} images, {headers}"
                 f"{len(self.problems)} with problems, {len(self.skipped)} skipped entries)")
 
 
@@ -188,6 +208,67 @@ def index_dataset(folder: str | os.PathLike) -> DatasetIndex:
 
 _COLUMNS = ["split", "label", "path", "bytes", "width", "height", "mode", "format",
             "patient", "subtype", "number", "odd_name", "name_ok", "problem"]
+
+#: Columns that only a file's header can fill: missing (NA) in an index of a listing.
+HEADER_COLUMNS = ("bytes", "width", "height", "mode", "format", "problem")
+
+
+def index_listing(names: Iterable[str], origin: str = "a listing") -> DatasetIndex:
+    """Index a listing of ``split/LABEL/name`` strings, such as the book's real listing.
+
+    The rows are those :func:`index_dataset` makes for a folder, in the same columns and
+    order, from the names alone: what only a file's header can tell
+    (:data:`HEADER_COLUMNS`) is missing (NA). A line that is not ``split/LABEL/name``
+    with a known split and label and an image's name goes to ``skipped``, with the reason.
+    """
+    rows: list[tuple] = []
+    skipped: list[tuple[str, str, int]] = []
+    for line in sorted(n.strip() for n in names if n.strip()):
+        parts = line.split("/")
+        split, label, name = parts if len(parts) == 3 else ("", "", "")
+        if (split not in SPLITS or label not in LABELS or name.startswith(".")
+                or not name.lower().endswith(IMAGE_SUFFIXES)):
+            skipped.append((line, "not split/LABEL/image name", 1))
+            continue
+        info = parse_name(name)
+        rows.append((split, label, line, pd.NA, pd.NA, pd.NA, None, None, info.patient,
+                     info.subtype, info.number, info.odd, info.label == label, None))
+    images = pd.DataFrame.from_records(rows, columns=_COLUMNS).astype(
+        {"split": "category", "label": "category", "bytes": "Int64", "width": "Int64",
+         "height": "Int64", "mode": "str", "format": "str", "problem": "str"})
+    skipped_table = pd.DataFrame(skipped, columns=["path", "reason", "files"])
+    return DatasetIndex(None, images, skipped_table, source="listing", origin=origin)
+
+
+def open_index() -> DatasetIndex:
+    """Index the reader's full copy if there is one, else the real listing the book ships.
+
+    A copy is looked for where :func:`medimg.paths.dataset_dir` says
+    (``$MEDIMG_CHEST_XRAY`` or ``data/chest_xray``) and indexed file by file, headers
+    included (:func:`index_dataset`). Without one, the index is made from the listing of
+    the Kaggle copy committed with the book (:func:`medimg.data.kermany_listing`).
+    """
+    try:
+        return index_dataset(paths.dataset_dir())
+    except DatasetNotFoundError:
+        listing = paths.shorten(data.kermany_file("files.txt"))
+        return index_listing(data.kermany_listing(), origin=listing)
+
+
+def with_headers(index: DatasetIndex) -> DatasetIndex:
+    """``index`` if its header columns were read from files; for a listing, the originals.
+
+    The only original files the book ships are the 16 JPEGs of the Kaggle ``val`` folder
+    (:func:`medimg.data.kermany_val_images`, each checked against its SHA-256): their
+    index is returned instead.
+    """
+    if index.has_headers:
+        return index
+    root = data.kermany_dir()
+    checked = {p.relative_to(root).as_posix() for p in data.kermany_val_images()}
+    found = index_dataset(root)            # beside val/ lie the listing, README, ...: skipped
+    images = found.images[found.images["path"].isin(checked)].reset_index(drop=True)
+    return DatasetIndex(root, images, found.skipped.iloc[:0])
 
 
 def _index_split(root: Path, split_entry: os.DirEntry, rows: list, skipped: list) -> None:
@@ -340,7 +421,7 @@ def duplicate_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFra
     """Files with identical content (same SHA-256), and whether they cross splits.
 
     Only files that share their size with another file can be identical, so only those are
-    hashed: on the real data that is a few dozen files, not 1.2 GB.
+    hashed: on the real data that is a few dozen files, not the whole copy.
     """
     root = Path(root)
     same_size = images[images.duplicated("bytes", keep=False)]
@@ -555,3 +636,4 @@ def contact_sheet(paths_: Sequence[str | os.PathLike], size: int = 128, columns:
         y = row * cell + (size - tile.height) // 2
         sheet.paste(tile, (x, y))
     return sheet
+
