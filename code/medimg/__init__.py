@@ -22,7 +22,8 @@ Medical image formats
     ``deid``      de-identification (PS3.15 Annex E)
 
 The chest X-ray dataset
-    ``dataset``   index a copy in the Kaggle layout; counts, checks, patient split
+    ``dataset``   index a copy in the Kaggle layout (or its listing); counts, checks, split
+    ``survey``    looking across the whole dataset: patients, pictures, identical images
     ``synthetic`` a synthetic copy and a full-size replica, for when the real one is absent
     ``fetch``     download, verify and unpack the full dataset
 

@@ -227,7 +227,7 @@ def index_listing(names: Iterable[str], origin: str = "a listing") -> DatasetInd
         parts = line.split("/")
         split, label, name = parts if len(parts) == 3 else ("", "", "")
         if (split not in SPLITS or label not in LABELS or name.startswith(".")
-                or not name.lower().endswith(IMAGE_SUFFIXES)):
+                or not name.lower().endswith(DATASET_SUFFIXES)):
             skipped.append((line, "not split/LABEL/image name", 1))
             continue
         info = parse_name(name)
