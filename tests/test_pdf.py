@@ -284,7 +284,12 @@ def test_bibliography_is_at_the_end(pdfs, root):
                           for name in toc_chapters(root))
     end = text[text.rfind(previous):]  # from the last page of the chapter before
     assert last in end
-    assert [title for title in titles if letters(title) not in letters(end)] == []
+    # An entry may break across pages, with footnotes and the running head in between:
+    # look for the title's beginning, and for each of its words.
+    found = letters(end)
+    assert [title for title in titles if letters(title)[:20] not in found
+            or any(letters(word) not in found for word in re.findall(r"[A-Za-z]{4,}", title))
+            ] == []
 
 
 def test_review_pages_are_rendered(pdfs):

@@ -212,23 +212,54 @@ def test_region_as_numbers_needs_a_grey_image():
         plots.region_as_numbers(np.zeros((10, 10, 3), np.uint8), 0, 0)
 
 
-def _small_pair(simulated: bool):
+def _small_pair():
     normal = np.full((60, 50), 80, np.uint8)
-    sick = samples.with_simulated_opacity(np.tile(np.arange(50, dtype=np.uint8) * 4, (60, 1)))
-    return samples.QuizPair(images=(normal, sick), labels=("normal", "pneumonia"), answer=1,
-                            simulated=simulated, sources=("n", "s"))
+    sick = np.tile(np.arange(40, dtype=np.uint8) * 6, (30, 1))
+    findings = ((), (samples.Finding("patch", 15, 10, height=5, width=8),
+                     samples.Finding("edge", 20, 30)))
+    return samples.QuizPair(images=(normal, sick), labels=("NORMAL", "PNEUMONIA"), answer=1,
+                            sources=("n.jpeg", "s.jpeg"), findings=findings)
 
 
 def test_quiz_figure_hides_the_answer_until_revealed():
-    pair = _small_pair(simulated=True)
+    from matplotlib.patches import Ellipse
+    from matplotlib.text import Annotation
+
+    pair = _small_pair()
     hidden = plots.quiz_figure(pair)
     assert [ax.get_title() for ax in hidden.axes] == ["A", "B"]
-    assert not any(ax.collections for ax in hidden.axes)
+    assert not any(ax.patches or ax.texts for ax in hidden.axes)
+    assert [ax.images[0].get_array().shape for ax in hidden.axes] == [(60, 50), (30, 40)]
     shown = plots.quiz_figure(pair, reveal=True)
-    assert [ax.get_title() for ax in shown.axes] == ["A: normal", "B: pneumonia"]
-    assert not shown.axes[0].collections and shown.axes[1].collections  # outline on B only
-    real = plots.quiz_figure(_small_pair(simulated=False), reveal=True)
-    assert not any(ax.collections for ax in real.axes)  # a real case has no painted region
+    assert [ax.get_title() for ax in shown.axes] == ["A: NORMAL", "B: PNEUMONIA"]
+    assert not shown.axes[0].patches and not shown.axes[0].texts  # nothing on the normal film
+    ellipse, = shown.axes[1].patches
+    assert isinstance(ellipse, Ellipse) and tuple(ellipse.center) == (10, 15)
+    assert (ellipse.width, ellipse.height) == (16, 10)
+    texts = {t.get_text(): t for t in shown.axes[1].texts}
+    assert set(texts) == {"patch", "edge"}
+    assert isinstance(texts["edge"], Annotation) and texts["edge"].xy == (30, 20)
+
+
+def test_the_real_quiz_figure_draws_both_films():
+    pair = samples.quiz_pair()
+    fig = plots.quiz_figure(pair, reveal=True)
+    for ax, image in zip(fig.axes, pair.images):
+        assert ax.images[0].get_array().shape == image.shape
+    assert len(fig.axes[pair.answer].texts) == 3 and not fig.axes[1 - pair.answer].texts
+
+
+def test_findings_figure_outlines_each_region_without_a_label():
+    film = np.zeros((100, 80), np.uint8)
+    circles = [samples.Finding("", 30, 20, height=5, width=5),
+               samples.Finding("", 70, 60, height=8, width=6)]
+    fig = plots.findings_figure(film, circles, "film")
+    ax, = fig.axes
+    assert ax.get_title() == "film" and len(ax.patches) == 2 and not ax.texts
+    assert [tuple(p.center) for p in ax.patches] == [(20, 30), (60, 70)]
+    assert not plots.findings_figure(film, []).axes[0].patches
+    with pytest.raises(ValueError, match="grey"):
+        plots.findings_figure(np.zeros((4, 4, 3), np.uint8), [])
 
 
 def test_rgb_channels_shows_each_channel_in_grey():
@@ -483,7 +514,7 @@ def test_window_widget_redraws_when_a_slider_moves():
     from PIL import Image
 
     ramp = np.tile(np.arange(0, 4000, 10, dtype=np.uint16), (20, 1))
-    box = plots.window_widget(ramp, step=1)
+    box = plots.window_widget(ramp, step=1, live=True)
     center, width, shown = box.children
 
     def picture():
@@ -494,3 +525,17 @@ def test_window_widget_redraws_when_a_slider_moves():
     width.value = 100
     narrow = picture()
     assert narrow[0, 44] == 0 and narrow[0, 56] == 255  # 440 black, 560 white
+
+
+def test_window_widget_is_made_only_in_a_live_session(monkeypatch):
+    from medimg.plots import pixel_operations
+
+    ramp = np.tile(np.arange(0, 4000, 10, dtype=np.uint16), (20, 1))
+    monkeypatch.delenv(pixel_operations.SESSION_ENV, raising=False)
+    assert not pixel_operations.in_live_session()
+    assert plots.window_widget(ramp) is None                 # a book build: nothing to show
+    assert plots.window_widget(ramp, live=True) is not None  # forced by the reader
+    monkeypatch.setenv(pixel_operations.SESSION_ENV, "book/pixel-operations.ipynb")
+    assert pixel_operations.in_live_session()
+    assert len(plots.window_widget(ramp).children) == 3      # sliders and picture
+    assert plots.window_widget(ramp, live=False) is None

@@ -65,137 +65,75 @@ def test_lecture_matrix_rejects_a_bad_fill(fill):
         samples.lecture_matrix(fill=fill)
 
 
-# --- The simulated opacity -------------------------------------------------------------
-
-def test_opacity_mask_is_a_smooth_deterministic_blob():
-    mask = samples.opacity_mask((200, 180))
-    assert mask.shape == (200, 180) and 0 <= mask.min() and mask.max() <= 1
-    assert np.array_equal(mask, samples.opacity_mask((200, 180)))
-    assert not np.array_equal(mask, samples.opacity_mask((200, 180), seed=8))
-    rows, cols = np.indices(mask.shape)
-    centre = (rows * mask).sum() / mask.sum() / 200, (cols * mask).sum() / mask.sum() / 180
-    assert abs(centre[0] - 0.60) < 0.1 and abs(centre[1] - 0.25) < 0.1
-    assert mask[:20].max() < 0.01  # far from the centre there is nothing
-    assert np.abs(np.diff(mask, axis=0)).max() < 0.1  # smooth: no sharp edges
-
-
-@pytest.mark.parametrize("kwargs", [
-    {"shape": (0, 5)}, {"shape": (5,)}, {"shape": (5, 5), "size": 0},
-    {"shape": (5, 5), "center": (1.5, 0.5)},
-])
-def test_opacity_mask_rejects_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
-        samples.opacity_mask(**kwargs)
-
-
-def test_simulated_opacity_brightens_only_its_region():
-    original = samples.chest_radiograph()
-    changed = samples.with_simulated_opacity()
-    assert changed.shape == original.shape and changed.dtype == original.dtype
-    assert np.array_equal(changed, samples.with_simulated_opacity())  # deterministic
-    mask = samples.opacity_mask(original.shape)
-    inside, outside = mask > 0.5, mask < 1e-5
-    difference = changed.astype(float) - original
-    assert difference[inside].mean() > 1000  # clearly brighter (15-bit units)
-    assert np.abs(difference[outside]).max() <= 1
-    assert (difference >= -0.5).all()  # never darker
-    # The lung markings fade inside: less contrast than before.
-    assert changed[inside].std() < original[inside].std()
-
-
-def test_simulated_opacity_on_other_images_keeps_dtype():
-    ramp = np.tile(np.arange(40, dtype=np.uint8) * 6, (50, 1))  # 0 … 234, left to right
-    out = samples.with_simulated_opacity(ramp, strength=1.0)
-    assert out.dtype == np.uint8 and out.shape == ramp.shape
-    assert out.max() <= 234 and out.mean() > ramp.mean() + 5
-    floats = samples.with_simulated_opacity(ramp.astype(np.float32), strength=0.0)
-    assert floats.dtype == np.float32 and np.array_equal(floats, ramp)
-
-
-@pytest.mark.parametrize("image, error", [
-    (np.zeros((4, 4, 3)), ValueError), (np.zeros((4, 4), dtype=bool), TypeError),
-])
-def test_simulated_opacity_rejects_bad_images(image, error):
-    with pytest.raises(error, match="image|dtype"):
-        samples.with_simulated_opacity(image)
-
-
-def test_simulated_opacity_rejects_a_bad_strength():
-    with pytest.raises(ValueError, match="strength"):
-        samples.with_simulated_opacity(np.zeros((4, 4)), strength=2)
-
-
 # --- The guessing game -----------------------------------------------------------------
 
-@pytest.fixture
-def no_dataset(tmp_path, monkeypatch):
-    monkeypatch.setenv(paths.DATASET_ENV, str(tmp_path / "nothing-here"))
-
-
-def _fake_dataset(root, monkeypatch):
-    """Write a tiny dataset in the Kaggle layout; one PNEUMONIA file is RGB, as some are."""
-    for split, label, name, value in [
-        ("train", "NORMAL", "IM-0001-0001.jpeg", 60),
-        ("test", "NORMAL", "IM-0002-0001.jpeg", 70),
-        ("train", "PNEUMONIA", "person1_bacteria_1.jpeg", 180),
-        ("val", "PNEUMONIA", "person2_virus_3.jpeg", 190),
-    ]:
-        folder = root / split / label
-        folder.mkdir(parents=True, exist_ok=True)
-        mode = "RGB" if "virus" in name else "L"
-        Image.new(mode, (32, 24), (value,) * 3 if mode == "RGB" else value).save(folder / name)
-    (root / "train" / "NORMAL" / ".DS_Store").write_bytes(b"junk")
-    monkeypatch.setenv(paths.DATASET_ENV, str(root))
-
-
-def test_quiz_without_dataset_uses_the_simulated_pair(no_dataset):
+def test_quiz_shows_two_real_films_of_the_dataset():
     pair = samples.quiz_pair()
-    assert pair.simulated and pair.answer in (0, 1)
-    assert pair.labels[pair.answer] == "simulated opacity"
-    assert "simulated" in pair.sources[pair.answer]
-    normal, sick = pair.images[1 - pair.answer], pair.images[pair.answer]
-    assert normal.dtype == sick.dtype == np.uint8 and normal.shape == (1955, 1841)
-    assert np.array_equal(normal, samples.radiograph_uint8())
-    assert sick.astype(int).sum() > normal.astype(int).sum()
-    again = samples.quiz_pair()
-    assert again.answer == pair.answer and np.array_equal(again.images[0], pair.images[0])
+    assert sorted(pair.labels) == ["NORMAL", "PNEUMONIA"]
+    assert pair.labels[pair.answer] == "PNEUMONIA"
+    listing = data.kermany_listing()
+    val = [name for name in listing if name.startswith("val/")]
+    assert len(val) == 16 and set(pair.sources) <= set(val)  # two of the 16 originals
+    for label, source, image in zip(pair.labels, pair.sources, pair.images):
+        assert source.split("/")[1] == label                 # from its class's folder
+        assert image.ndim == 2 and image.dtype == np.uint8
+        with Image.open(data.kermany_file(source)) as original:
+            assert image.shape == (original.height, original.width)
+    assert "bacteria" in pair.sources[pair.answer]           # the val pneumonia is bacterial
 
 
-def test_quiz_seed_changes_the_order(no_dataset):
+def test_quiz_is_deterministic_and_the_seed_shuffles_the_order():
+    pair, again = samples.quiz_pair(), samples.quiz_pair()
+    assert again.answer == pair.answer and again.sources == pair.sources
+    assert all(np.array_equal(a, b) for a, b in zip(pair.images, again.images))
     answers = {samples.quiz_pair(seed=s).answer for s in range(6)}
     assert answers == {0, 1}
+    for seed in range(4):
+        shuffled = samples.quiz_pair(seed=seed)
+        assert dict(zip(shuffled.labels, shuffled.sources)) == samples.QUIZ_FILMS
 
 
-def test_quiz_insisting_on_a_missing_dataset_names_the_folder(no_dataset):
-    with pytest.raises(FileNotFoundError, match="nothing-here"):
-        samples.quiz_pair(use_dataset=True)
-
-
-def test_quiz_with_the_dataset_uses_real_classes(tmp_path, monkeypatch):
-    _fake_dataset(tmp_path, monkeypatch)
-    assert [p.name for p in samples.dataset_images("NORMAL")] == [
-        "IM-0002-0001.jpeg", "IM-0001-0001.jpeg"]  # sorted by full path: test before train
+def test_quiz_findings_lie_on_the_pneumonia_film():
     pair = samples.quiz_pair()
-    assert not pair.simulated
-    assert pair.labels[pair.answer] == "PNEUMONIA" and pair.labels[1 - pair.answer] == "NORMAL"
-    assert all(image.ndim == 2 and image.dtype == np.uint8 for image in pair.images)
-    assert pair.images[pair.answer].mean() > 150 > pair.images[1 - pair.answer].mean()
-    forced = samples.quiz_pair(use_dataset=False)
-    assert forced.simulated
+    assert pair.findings[1 - pair.answer] == ()              # nothing marked on the normal film
+    film = pair.images[pair.answer].astype(float)
+    found = {f.text.split("\n")[0]: f for f in pair.findings[pair.answer]}
+    assert set(found) == {"consolidation, right lung", "right heart border lost",
+                          "left heart border sharp"}
+    for finding in found.values():
+        assert 0 <= finding.row < film.shape[0] and 0 <= finding.col < film.shape[1]
+    # The consolidation is on the image's left (the patient's right) and brighter than the
+    # same zone of the other lung, which is still dark with air.
+    region = found["consolidation, right lung"]
+    assert region.is_region and region.col < film.shape[1] / 2
+    rows = slice(region.row - region.height // 2, region.row + region.height // 2)
+    right_lung = film[rows, region.col - region.width // 2: region.col + region.width // 2]
+    mirror = film.shape[1] - region.col
+    left_lung = film[rows, mirror - region.width // 4: mirror + region.width // 4]
+    assert right_lung.mean() > left_lung.mean() + 15
 
 
-def test_dataset_images_looks_one_folder_down(tmp_path, monkeypatch):
-    _fake_dataset(tmp_path / "download" / "chest_xray", monkeypatch)
-    (tmp_path / "download" / "__MACOSX").mkdir()
-    assert len(samples.dataset_images("PNEUMONIA", root=tmp_path / "download")) == 2
-    assert samples.dataset_images("PNEUMONIA", root=tmp_path / "download" / "__MACOSX") == []
+def test_the_book_radiograph_is_an_adults_abnormal_film():
+    import pydicom
+
+    ds = pydicom.dcmread(data.radiograph_path(), stop_before_pixels=True)
+    assert (ds.Modality, ds.ViewPosition, ds.BodyPartExamined) == ("CR", "PA", "CHEST")
+    assert ds.PatientBirthDate.startswith("1940") and ds.ContentDate.startswith("1995")
+    assert ds.PatientSex == "F"
+    width = samples.radiograph_uint8().shape[1]
+    sides = [f.col < width / 2 for f in samples.RADIOGRAPH_FINDINGS]
+    assert sides.count(True) >= 3 and sides.count(False) >= 3  # round opacities, both lungs
+    assert all(f.is_region and not f.text for f in samples.RADIOGRAPH_FINDINGS)
 
 
-def test_dataset_images_rejects_an_unknown_label(tmp_path):
-    with pytest.raises(ValueError, match="NORMAL"):
-        samples.dataset_images("normal", root=tmp_path)
-    assert samples.dataset_images("NORMAL", root=tmp_path) == []
-
+def test_each_radiograph_finding_is_brighter_than_the_lung_around_it():
+    film = samples.radiograph_uint8().astype(float)
+    for f in samples.RADIOGRAPH_FINDINGS:
+        inside = film[f.row - f.height // 2: f.row + f.height // 2,
+                      f.col - f.width // 2: f.col + f.width // 2].mean()
+        ring = np.concatenate([film[f.row - 2 * f.height: f.row - f.height, f.col - f.width: f.col + f.width].ravel(),
+                               film[f.row + f.height: f.row + 2 * f.height, f.col - f.width: f.col + f.width].ravel()])
+        assert inside > np.median(ring), f
 
 
 # --- Colour ----------------------------------------------------------------------------

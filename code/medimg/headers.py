@@ -33,6 +33,17 @@ def _minc1_groups(path: Path) -> str:
     return ", ".join(found) or "none"
 
 
+def c_string(raw: bytes) -> str:
+    """Read a fixed-size text field of a binary header as C does: up to the first NUL byte.
+
+    Analyze and NIfTI text fields (``descrip``, ``patient_id``, …) are C strings in a
+    fixed number of bytes: the text ends at the first zero byte, and whatever follows it
+    is left-over memory, not text (nibabel's NIfTI-2 example holds ``b'FSL3.3\\x00 v2.25
+    …'``).
+    """
+    return bytes(raw).split(b"\x00", 1)[0].decode("latin-1").strip()
+
+
 def header_knowledge() -> Table:
     """What each header knows, read from real files: spacing, orientation, patient data."""
     import nibabel
@@ -50,13 +61,13 @@ def header_knowledge() -> Table:
         image = nibabel.load(nibabel_test_file(name))
         zooms = ", ".join(f"{z:g}" for z in image.header.get_zooms()[:3])
         _, code = image.header.get_sform(coded=True)
-        descrip = image.header["descrip"].item().decode("latin-1").strip("\x00 ")
+        descrip = c_string(image.header["descrip"].item())
         rows.append([label, f"`{name}`", zooms,
                      f"affine (sform code {int(code)}), RAS, {axis_codes(image.affine)}",
                      f"no patient fields; free text `descrip`: '{descrip}'"])
     hdr, _ = analyze_pair()
     analyze = nibabel.load(hdr)
-    patient_id = analyze.header["patient_id"].item().decode("latin-1").strip("\x00 ")
+    patient_id = c_string(analyze.header["patient_id"].item())
     rows.append(["Analyze 7.5", f"`{hdr.name}` (made here)",
                  ", ".join(f"{z:g}" for z in analyze.header.get_zooms()[:3]),
                  f"no affine: an `orient` code; nibabel assumes {axis_codes(analyze.affine)}",

@@ -2,8 +2,10 @@
 
 The book's "real test image" is the chest radiograph ``RG1_UNCR.dcm`` that the
 ``pydicom-data`` package ships (a computed radiography (CR) image, PA view, 1955 × 1841,
-MONOCHROME1, 15 bits stored). Files made from it are written once into
-:func:`medimg.paths.generated_dir` and reused.
+MONOCHROME1, 15 bits stored): an adult's film (born 1940, says its header) with several
+round opacities in both lungs, so never a normal chest. Files made from it are written
+once into :func:`medimg.paths.generated_dir` and reused. The guessing game uses two real
+children's films of the chest X-ray dataset instead (:func:`quiz_pair`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import numpy as np
 from PIL import Image
 
 from . import data, dicom, images, paths
-from .dataset import find_root
-from .errors import DatasetNotFoundError
 
 
 def chest_radiograph() -> np.ndarray:
@@ -101,154 +101,97 @@ def lecture_matrix(fill: int = 0) -> np.ndarray:
     return np.array(rows, dtype=np.uint8)
 
 
-# --- A simulated opacity (chapter "Motivation") ----------------------------------------
-
-# Where the opacity goes by default, as fractions of the image height and width: the
-# lower zone of the lung on the image's left, which is the patient's right lung in this
-# PA (back-to-front) view.
-OPACITY_CENTER: tuple[float, float] = (0.60, 0.25)
-
-
-def opacity_mask(shape: tuple[int, int], center: tuple[float, float] = OPACITY_CENTER,
-                 size: float = 0.09, seed: int = 7) -> np.ndarray:
-    """Return a smooth, patchy blob in 0–1 of the given ``shape`` (float64).
-
-    The blob is a sum of a few Gaussian "puffs" scattered around ``center`` (fractions of
-    height and width), ``size`` being their typical spread as a fraction of the image
-    height. The same ``seed`` always gives the same blob.
-    """
-    if len(shape) != 2 or min(shape) < 1:
-        raise ValueError(f"shape must be (height, width) with both >= 1, got {shape!r}")
-    if not 0 < size <= 1:
-        raise ValueError(f"size must be a fraction of the height in (0, 1], got {size!r}")
-    if not all(0 <= c <= 1 for c in center):
-        raise ValueError(f"center must be fractions (row, column) in [0, 1], got {center!r}")
-    height, width = shape
-    rng = np.random.default_rng(seed)
-    rows = np.arange(height)[:, None]
-    cols = np.arange(width)[None, :]
-    sigma = size * height
-    mask = np.zeros(shape)
-    for _ in range(7):
-        dr, dc = rng.normal(0, 0.6 * sigma, 2)
-        spread = sigma * rng.uniform(0.5, 0.9)
-        weight = rng.uniform(0.6, 1.0)
-        r0, c0 = center[0] * height + dr, center[1] * width + dc
-        mask += weight * np.exp(-((rows - r0) ** 2 + (cols - c0) ** 2) / (2 * spread**2))
-    return np.clip(mask / 1.5, 0, 1)
-
-
-def with_simulated_opacity(image: np.ndarray | None = None, *,
-                           center: tuple[float, float] = OPACITY_CENTER, size: float = 0.09,
-                           strength: float = 0.65, seed: int = 7) -> np.ndarray:
-    """Return a copy of a grey radiograph with a simulated consolidation-like opacity.
-
-    Inside the blob from :func:`opacity_mask` the pixels are blended towards the
-    brightness of soft tissue (the image's 90th percentile): the region turns hazy and
-    brighter and the lung markings behind it fade, which is how fluid-filled air spaces
-    look on a chest X-ray. ``strength`` (0–1) is the blend at the blob's core. By default
-    the image is the real radiograph from :func:`chest_radiograph` (bright = dense).
-
-    The result has the input's dtype and shape. The opacity is *simulated*: no patient had
-    it.
-    """
-    pixels = chest_radiograph() if image is None else np.asarray(image)
-    if pixels.ndim != 2:
-        raise ValueError(f"expected a grey image of shape (H, W), got shape {pixels.shape}")
-    if not (np.issubdtype(pixels.dtype, np.integer) or np.issubdtype(pixels.dtype, np.floating)):
-        raise TypeError(f"expected integer or float pixel values, got dtype {pixels.dtype}")
-    if not 0 <= strength <= 1:
-        raise ValueError(f"strength must be in [0, 1], got {strength!r}")
-    alpha = strength * opacity_mask(pixels.shape, center, size, seed)
-    values = pixels.astype(np.float64)
-    tissue = np.percentile(values, 90)
-    blended = values * (1 - alpha) + np.maximum(values, tissue) * alpha
-    if np.issubdtype(pixels.dtype, np.integer):
-        limits = np.iinfo(pixels.dtype)
-        blended = np.clip(np.rint(blended), limits.min, limits.max)
-    return blended.astype(pixels.dtype)
-
-
 # --- The guessing game (chapter "Motivation") ------------------------------------------
+
+#: The game's two films, chosen by looking at all 16 originals of the Kaggle ``val``
+#: folder (Kermany et al. 2018; children aged one to five): a NORMAL film with clear
+#: lungs and sharp borders, and a bacterial PNEUMONIA film whose consolidation can be seen.
+QUIZ_FILMS: dict[str, str] = {
+    "NORMAL": "val/NORMAL/NORMAL2-IM-1431-0001.jpeg",
+    "PNEUMONIA": "val/PNEUMONIA/person1954_bacteria_4886.jpeg",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a reader should notice on a film, and where it is (in pixels).
+
+    ``row`` and ``col`` give the centre. A finding with ``height`` and ``width`` (the
+    half-sizes of an ellipse) is a region; without them it is a point that an arrow
+    shows.
+    """
+
+    text: str
+    row: int
+    col: int
+    height: int = 0
+    width: int = 0
+
+    @property
+    def is_region(self) -> bool:
+        return self.height > 0 and self.width > 0
+
+
+#: What a reader should look for on each quiz film, placed by eye on the originals
+#: (pixel rows and columns of the JPEG; the patient's right is on the image's left).
+QUIZ_FINDINGS: dict[str, tuple[Finding, ...]] = {
+    "NORMAL": (),
+    "PNEUMONIA": (
+        Finding("consolidation, right lung", 665, 505, height=160, width=210),
+        Finding("right heart border lost\n(silhouette sign)", 700, 715),
+        Finding("left heart border sharp", 700, 1188),
+    ),
+}
+
+
+#: Round opacities on the book's radiograph ``RG1_UNCR.dcm`` (an adult's film), placed by
+#: eye on :func:`radiograph_uint8` (rows and columns; the patient's right on the image's
+#: left): three in each lung. The film may hold more; these are the clear ones.
+RADIOGRAPH_FINDINGS: tuple[Finding, ...] = (
+    Finding("", 700, 325, height=105, width=105),
+    Finding("", 1150, 495, height=135, width=135),
+    Finding("", 1330, 265, height=100, width=100),
+    Finding("", 700, 1345, height=110, width=115),
+    Finding("", 850, 1462, height=100, width=100),
+    Finding("", 1163, 1450, height=105, width=110),
+)
+
 
 @dataclass(frozen=True)
 class QuizPair:
     """Two chest X-rays for the game "which one shows pneumonia?".
 
     ``images`` are 8-bit grey arrays shown as A and B; ``answer`` is the index (0 for A,
-    1 for B) of the one with pneumonia; ``labels`` say what each image is; ``simulated``
-    is True when the "pneumonia" is an opacity painted in by :func:`with_simulated_opacity`
-    rather than a real patient's; ``sources`` name where each image came from.
+    1 for B) of the one with pneumonia; ``labels`` say what each image is (NORMAL or
+    PNEUMONIA); ``sources`` name each file (``split/LABEL/name`` in the dataset);
+    ``findings`` list, per image, what a reader should notice on it.
     """
 
     images: tuple[np.ndarray, np.ndarray]
     labels: tuple[str, str]
     answer: int
-    simulated: bool
     sources: tuple[str, str]
+    findings: tuple[tuple[Finding, ...], tuple[Finding, ...]] = ((), ())
 
 
-def dataset_images(label: str, root: Path | None = None) -> list[Path]:
-    """Return the sorted JPEG files of one class (``NORMAL`` or ``PNEUMONIA``) in the dataset.
+def quiz_pair(seed: int = 2) -> QuizPair:
+    """Return the game's two real films, one NORMAL and one PNEUMONIA, in a shuffled order.
 
-    The dataset's layout is ``train|test|val/NORMAL|PNEUMONIA/*.jpeg`` under ``root``
-    (default :func:`medimg.paths.dataset_dir`), found by :func:`medimg.dataset.find_root`.
-    No dataset gives an empty list.
-    """
-    if label not in ("NORMAL", "PNEUMONIA"):
-        raise ValueError(f"label must be 'NORMAL' or 'PNEUMONIA', got {label!r}")
-    try:
-        root = find_root(paths.dataset_dir() if root is None else Path(root))
-    except DatasetNotFoundError:
-        return []
-    found: list[Path] = []
-    for split in ("train", "test", "val"):
-        folder = root / split / label
-        if folder.is_dir():
-            found.extend(p for p in folder.iterdir()
-                         if p.suffix.lower() in (".jpeg", ".jpg") and not p.name.startswith("."))
-    return sorted(found)
-
-
-def quiz_pair(seed: int = 2, use_dataset: bool | None = None) -> QuizPair:
-    """Return two chest X-rays, one normal and one with pneumonia, in a shuffled order.
-
-    With the full dataset present (see :func:`dataset_images`), one real NORMAL and one
-    real PNEUMONIA image are drawn. Otherwise, and whenever ``use_dataset`` is False, the
-    pair is the real radiograph and a copy of it with a *simulated* opacity. The same
-    ``seed`` always gives the same pair and order. ``use_dataset=True`` without the
-    dataset raises FileNotFoundError naming the folder searched.
+    The films are :data:`QUIZ_FILMS`, two of the 16 originals that the book ships
+    (:func:`medimg.data.kermany_val_images`, each checked against its SHA-256); the same
+    ``seed`` always gives the same order.
     """
     rng = np.random.default_rng(seed)
-    normal_files, pneumonia_files = dataset_images("NORMAL"), dataset_images("PNEUMONIA")
-    have_dataset = bool(normal_files and pneumonia_files)
-    if use_dataset and not have_dataset:
-        raise FileNotFoundError(
-            f"{paths.dataset_dir()}: no NORMAL and PNEUMONIA JPEGs found in "
-            "train|test|val/NORMAL|PNEUMONIA/"
-        )
-    if have_dataset and use_dataset is not False:
-        normal_path = normal_files[rng.integers(len(normal_files))]
-        sick_path = pneumonia_files[rng.integers(len(pneumonia_files))]
-        normal, sick = images.load_grey(normal_path), images.load_grey(sick_path)
-        sources = (normal_path.name, sick_path.name)
-        labels, simulated = ("NORMAL", "PNEUMONIA"), False
-    else:
-        pixels = chest_radiograph()
-        low, high = np.percentile(pixels, [1, 99.5])
-        normal = images.to_uint8(pixels, low, high)
-        sick = images.to_uint8(with_simulated_opacity(pixels), low, high)
-        sources = (data.RADIOGRAPH, f"{data.RADIOGRAPH} + simulated opacity")
-        labels, simulated = ("normal (as far as we know)", "simulated opacity"), True
+    labels = ("NORMAL", "PNEUMONIA")
+    films = [images.load_grey(data.kermany_file(QUIZ_FILMS[label])) for label in labels]
     answer = int(rng.integers(2))
     order = (0, 1) if answer == 1 else (1, 0)
-    pair_images, pair_labels, pair_sources = (normal, sick), labels, sources
     return QuizPair(
-        images=(pair_images[order[0]], pair_images[order[1]]),
-        labels=(pair_labels[order[0]], pair_labels[order[1]]),
+        images=(films[order[0]], films[order[1]]),
+        labels=(labels[order[0]], labels[order[1]]),
         answer=answer,
-        simulated=simulated,
-        sources=(pair_sources[order[0]], pair_sources[order[1]]),
+        sources=(QUIZ_FILMS[labels[order[0]]], QUIZ_FILMS[labels[order[1]]]),
+        findings=(QUIZ_FINDINGS[labels[order[0]]], QUIZ_FINDINGS[labels[order[1]]]),
     )
 
 

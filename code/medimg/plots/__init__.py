@@ -14,7 +14,7 @@ from .images_as_numbers import (
                                region_as_numbers,
                                rgb_channels,
 )
-from .motivation import colour_judgement, hearing_chart, quiz_figure
+from .motivation import colour_judgement, findings_figure, hearing_chart, quiz_figure
 from .pixel_operations import (
                                colormap_strips,
                                crop_outline,
@@ -38,7 +38,7 @@ from .style import (
 __all__ = [
     "BookFigure", "FONT_FAMILY", "MissingGlyphError", "WORKFLOW_STEPS", "book_figure",
     "check_glyphs", "class_balance", "colormap_strips", "colour_judgement", "crop_outline",
-    "eight_bit_loss", "gamma_curves", "grey_limits", "grey_panels", "hearing_chart",
+    "eight_bit_loss", "findings_figure", "gamma_curves", "grey_limits", "grey_panels", "hearing_chart",
     "image_sizes", "middle_slices", "monochrome_figure", "new_figure", "pixel_grid",
     "pixel_histogram", "quiz_figure", "region_as_numbers", "rgb_channels", "show_grey",
     "window_grid", "window_widget", "workflow_diagram",

@@ -3,29 +3,65 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter
 
-from .. import hearing, samples
+from .. import hearing
 from .style import BookFigure, book_figure, new_figure, show_grey
 
 
 @book_figure
 def quiz_figure(pair, *, reveal: bool = False) -> BookFigure:
-    """Draw a :class:`medimg.samples.QuizPair` as images A and B.
+    """Draw a :class:`medimg.samples.QuizPair` as films A and B, side by side.
 
-    With ``reveal`` the titles say what each image is, and a simulated opacity is
-    outlined in red.
+    Both films get panels of the same size, whatever their pixel sizes. With ``reveal``
+    the titles say what each film is, and each finding of ``pair.findings`` is marked:
+    a region with a dashed outline, a point with an arrow, each with its label.
     """
-    fig = new_figure(9, 4.8)
+    fig = new_figure(10, 4.8)
     axes = fig.subplots(1, 2)
     for index, (ax, picture) in enumerate(zip(axes, pair.images)):
         letter = "AB"[index]
         title = f"{letter}: {pair.labels[index]}" if reveal else letter
         show_grey(ax, picture, title)
-        if reveal and pair.simulated and index == pair.answer:
-            ax.contour(samples.opacity_mask(picture.shape), levels=[0.3], colors="red",
-                       linewidths=1.2)
+        if reveal:
+            for finding in pair.findings[index]:
+                _mark(ax, finding, picture.shape)
     return fig
+
+
+@book_figure
+def findings_figure(image, findings, title: str = "", *, height: float = 6.0) -> BookFigure:
+    """Draw one grey film with its findings (:class:`medimg.samples.Finding`) marked."""
+    picture = np.asarray(image)
+    if picture.ndim != 2:
+        raise ValueError(f"expected a grey image of shape (H, W), got shape {picture.shape}")
+    fig = new_figure(height * picture.shape[1] / picture.shape[0], height + 0.4)
+    ax = fig.subplots()
+    show_grey(ax, picture, title)
+    for finding in findings:
+        _mark(ax, finding, picture.shape)
+    return fig
+
+
+def _mark(ax, finding, shape) -> None:
+    """Mark one :class:`medimg.samples.Finding` on a film drawn on ``ax``."""
+    label = dict(color="white", fontsize=9, ha="center",
+                 bbox=dict(boxstyle="round,pad=0.25", facecolor="black", alpha=0.75,
+                           edgecolor="none"))
+    if finding.is_region:
+        ax.add_patch(Ellipse((finding.col, finding.row), 2 * finding.width, 2 * finding.height,
+                             fill=False, edgecolor="#ff3030", linewidth=2, linestyle="--"))
+        if finding.text:
+            ax.text(finding.col, finding.row - finding.height - 0.03 * shape[0], finding.text,
+                    va="bottom", **label)
+    else:
+        # The label sits below the point, towards the nearer side edge of the film.
+        towards = -1 if finding.col < shape[1] / 2 else 1
+        target = (finding.col + towards * 0.12 * shape[1], finding.row + 0.2 * shape[0])
+        ax.annotate(finding.text, (finding.col, finding.row), xytext=target,
+                    arrowprops=dict(arrowstyle="->", color="#ffb000", linewidth=2),
+                    va="top", **label)
 
 
 @book_figure

@@ -5,6 +5,7 @@ and a live window control.
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -92,14 +93,33 @@ def gamma_curves(gammas=(0.5, 1.0, 2.0)) -> BookFigure:
     return fig
 
 
+#: The variable a Jupyter server sets for the kernels of its notebook sessions (the
+#: notebook's path). A book build runs its kernels without a server, and so without it.
+SESSION_ENV = "JPY_SESSION_NAME"
+
+
+def in_live_session() -> bool:
+    """True when this kernel was started by a Jupyter server for a notebook session.
+
+    That is the case in JupyterLab, Jupyter Notebook and on Binder; it is not the case
+    while the book is built, where no reader could move a slider.
+    """
+    return SESSION_ENV in os.environ
+
+
 def window_widget(image: np.ndarray, center: float | None = None, width: float | None = None,
-                  *, step: int = 2):
+                  *, step: int = 2, live: bool | None = None):
     """Return a live window control: two ipywidgets sliders (center, width) above the picture.
 
     Moving a slider redraws :func:`medimg.images.window` of ``image`` (every ``step``-th
-    pixel). It needs a running kernel; a static page shows
-    :func:`medimg.plots.style.window_grid` instead.
+    pixel). Sliders need a running kernel behind them, so by default (``live=None``) the
+    control is made only in a live session (:func:`in_live_session`), and None is returned
+    otherwise: a built page or the PDF shows :func:`medimg.plots.style.window_grid`
+    instead. ``live=True`` makes the control anyway, for a live session that the check
+    does not recognise; ``live=False`` never makes it.
     """
+    if not (in_live_session() if live is None else live):
+        return None
     import ipywidgets as widgets  # only a live session needs it
 
     picture = np.asarray(image)[::step, ::step]
