@@ -550,18 +550,16 @@ def test_unexpected_folders_are_reported(tmp_path):
 def test_the_chapters_cells_run_on_a_full_size_copy(replica, monkeypatch, root, capsys):
     """Every code cell of book/dataset.md, run in order with MEDIMG_CHEST_XRAY set to the
     replica (damaged files included), as a reader with the real data would run them."""
-    import re
-
     import matplotlib
+
+    from support import code_cells, read_page
     matplotlib.use("Agg")
     monkeypatch.setenv(paths.DATASET_ENV, str(replica))
-    source = (root / "book" / "dataset.md").read_text(encoding="utf-8")
-    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", source, flags=re.S)
+    cells = code_cells(read_page("book/dataset", root))
     assert len(cells) > 20
     namespace: dict = {}
     for cell in cells:
-        code = re.sub(r"\A---\n.*?\n---\n", "", cell, flags=re.S)
-        exec(compile(code, "dataset.md", "exec"), namespace)
+        exec(compile(cell.source, "dataset.md", "exec"), namespace)
     out = capsys.readouterr().out
     assert "Data used on this page: a real copy" in out
     assert "patients in two splits, new split:      0" in out
