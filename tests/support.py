@@ -121,8 +121,9 @@ def build_book(out: Path) -> Build:
     The configuration is _config.yml, except that notebooks are executed through a new,
     empty execution cache (out/execution-cache), so each one runs now, against the
     current medimg, and the PDF builds can read its outputs instead of running it again.
-    The kernels run as for print (pdf.py's kernel_environment: figures as PNG and PDF),
-    and each writes the folder it started in to out/kernel-folders.txt.
+    The kernels run as for print (pdf.py's kernel_environment: figures as PNG and PDF,
+    so the pages' PNGs have twice the pixels of `make book`'s; the pages are otherwise
+    the same), and each writes the folder it started in to out/kernel-folders.txt.
     """
     pdf = pdf_script()
     shutil.rmtree(out, ignore_errors=True)
