@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make book   set up .venv, build the site strictly into _build/html
 #   make test   set up .venv (with test tools and Debian packages), run the whole suite
+# While you work: make check, the unit tests alone, in well under a minute.
 # Also: make serve, make clean (and more targets as the book grows: see `make help`).
 
 SHELL := /bin/bash
@@ -30,11 +31,12 @@ THEBE_SHA256 := 4777b3f0c5dcee04b3e5a99fd918a9cf7cb91c3208159af2f1fb54b3c27d0899
 MATHJAX_VERSION := 3.2.2
 MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 
-.PHONY: help book test serve clean debs-book debs-test debs-pdf debs-bench
+.PHONY: help book test check serve clean debs-book debs-test debs-pdf debs-bench
 
 help:
 	@echo "make book   build the site into _build/html (strict: warnings are errors)"
-	@echo "make test   run the whole test suite (builds the book too)"
+	@echo "make test   run the whole test suite (builds the book and the PDFs, drives Chromium)"
+	@echo "make check  run the unit tests only: no book build, PDF or browser (under a minute)"
 	@echo "make bench  run the benchmarks (benchmarks/) and print their tables"
 	@echo "make pdf    build the PDF student handout and instructor edition into _build/latex"
 	@echo "make serve  serve _build/html on http://127.0.0.1:$(PORT)"
@@ -70,6 +72,11 @@ book: $(VENV)/.book-installed debs-book vendor
 
 test: $(VENV)/.test-installed debs-test vendor
 	$(BIN)/python -m pytest
+
+# The fast lane: every test but those marked build, pdf or browser (pytest.ini), so it
+# needs no book build, TeX or Chromium, only .venv.
+check: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -m "not build and not pdf and not browser" --no-cov
 
 # Two PDFs from the same sources, with XeLaTeX (see book/_latex/): the student handout
 # (no solutions) and the instructor edition, _build/latex/medimg-warmup-*.pdf.

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, static_server  # noqa: E402
+from support import CHROMIUM, CHROMIUM_ARGS, static_server  # noqa: E402
 from test_live import (chapter_url, execution_count, first_medimg_cell,  # noqa: E402
                        first_shown_output_from, guarded_page, jupyter_server, press_live_code,
                        run_cell, wait_for_kernel)

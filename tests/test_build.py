@@ -1,16 +1,10 @@
 """The book builds strictly: no warning, every cell executed, every chapter present."""
 
 import re
+import tempfile
+from pathlib import Path
 
-import yaml
-
-
-def toc_files(root):
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+from support import ROOT, code_cells, notebook_chapters, read_page, toc_pages
 
 
 def test_strict_build_has_no_warnings(built_site):
@@ -22,15 +16,14 @@ def test_strict_build_has_no_warnings(built_site):
 
 
 def test_every_toc_page_is_built(built_site, root):
-    for name in toc_files(root):
+    for name in toc_pages(root):
         assert (built_site.html / f"{name}.html").is_file(), name
 
 
 def test_every_code_cell_ran(built_site, root):
     """Each code cell of each chapter left an output area, none of them an error."""
-    for name in toc_files(root):
-        source = (root / f"{name}.md").read_text(encoding="utf-8")
-        cells = source.count("```{code-cell}")
+    for name in toc_pages(root):
+        cells = len(code_cells(read_page(name, root)))
         html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
         # A tagged cell (e.g. remove-input, for the page's plumbing) carries its tags as
         # classes: class="cell tag_remove-input docutils container".
@@ -39,9 +32,22 @@ def test_every_code_cell_ran(built_site, root):
         assert not re.search(r'class="output (traceback|error)', html), name
 
 
-def test_execution_is_forced(root):
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    assert config["execute"]["execute_notebooks"] == "force"
+def test_each_chapter_is_executed_once_in_a_folder_of_its_own(built_site, root):
+    """The build started one kernel per notebook chapter, from an empty execution cache
+    (so nothing was read from an earlier run), each in a new temporary folder, not in
+    the repository (so a cell that finds its data relative to book/ would fail)."""
+    chapters = notebook_chapters(root)
+    folders = built_site.kernel_folders()
+    assert len(folders) == len(chapters), folders
+    assert len(set(folders)) == len(folders), folders
+    for folder in folders:
+        assert folder.parent == Path(tempfile.gettempdir()), folder
+        assert ROOT not in (folder, *folder.parents), folder
+        assert not folder.exists(), folder  # the temporary folder is gone after the run
+    assert "Using cached notebook" not in built_site.log
+    from jupyter_cache import get_cache
+    cached = sorted(Path(record.uri) for record in get_cache(built_site.cache).list_cache_records())
+    assert cached == sorted(root / f"{name}.md" for name in chapters)
 
 
 def test_every_figure_cell_shows_an_image_with_alt_text(built_site, root):
@@ -50,9 +56,9 @@ def test_every_figure_cell_shows_an_image_with_alt_text(built_site, root):
     (A matplotlib Figure is shown as an image only when the kernel's inline backend is on;
     without it the build passes silently with text where the picture should be.)
     """
-    for name in toc_files(root):
-        source = (root / f"{name}.md").read_text(encoding="utf-8")
-        wanted = len(re.findall(r"^mystnb:\n  figure:", source, flags=re.MULTILINE))
+    for name in toc_pages(root):
+        wanted = sum(1 for cell in code_cells(read_page(name, root))
+                     if (cell.metadata.get("mystnb") or {}).get("figure"))
         html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
         figures = re.findall(r"<figure[^>]*>(.*?)</figure>", html, flags=re.DOTALL)
         with_image = [f for f in figures if re.search(r'<img alt="[^"]{8,}"', f)]

@@ -599,9 +599,8 @@ def test_with_headers_of_the_listing_reads_the_16_originals(monkeypatch, tmp_pat
 
 def _chapter_cells(root):
     """The code cells of book/dataset.md, read as Jupyter reads them (jupytext)."""
-    import jupytext
-    notebook = jupytext.read(root / "book" / "dataset.md")
-    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    from support import code_cells, read_page
+    return [cell.source for cell in code_cells(read_page("book/dataset", root))]
 
 
 def _run_chapter(root):

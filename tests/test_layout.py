@@ -1,7 +1,9 @@
 """The repository keeps the promises of its layout."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_import_code_is_the_standard_library(root):
@@ -28,11 +30,38 @@ def test_no_notebooks_are_committed(root):
     assert tracked == ""
 
 
-def test_ci_runs_make_test(root):
-    lines = [l for l in (root / ".ci" / "run").read_text().splitlines() if l and not l.startswith("#")]
-    assert lines[-1] == "make test"
+def fake_commands(folder: Path, **scripts: str) -> dict:
+    """An environment whose PATH finds these shell scripts (name: body) before the real
+    commands; each script may write what it was asked to "$LOG"."""
+    folder.mkdir()
+    for name, body in scripts.items():
+        script = folder / name.replace("_", "-")
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(0o755)
+    return dict(os.environ, PATH=f"{folder}:{os.environ['PATH']}", LOG=str(folder / "log"))
 
 
-def test_jupyter_book_is_1x():
-    from importlib.metadata import version
-    assert version("jupyter-book").startswith("1.")
+def test_ci_runs_make_test_and_nothing_else(root, tmp_path):
+    env = fake_commands(tmp_path / "bin", make='echo "make $*" >> "$LOG"')
+    subprocess.run([str(root / ".ci" / "run")], cwd=tmp_path, env=env, check=True)
+    assert (tmp_path / "bin" / "log").read_text().splitlines() == ["make test"]
+
+
+def test_make_installs_the_debian_packages_it_misses(root, tmp_path):
+    """`make debs-book` asks apt-get for exactly the packages dpkg does not know, the CJK
+    font among them (figure text in Chinese fails without it), and Binder installs them
+    too; with everything present it installs nothing."""
+    def packages_installed(dpkg_knows: str) -> list[str]:
+        folder = tmp_path / f"bin-{dpkg_knows}"
+        env = fake_commands(folder, dpkg=f'[ "$2" = "{dpkg_knows}" ]',
+                            apt_get='echo "$@" >> "$LOG"')
+        subprocess.run(["make", "--no-print-directory", "-s", "debs-book", "SUDO="], cwd=root,
+                       env=env, check=True, capture_output=True)
+        log = folder / "log"
+        calls = log.read_text().splitlines() if log.exists() else []
+        return calls[-1].split()[4:] if calls else []
+    wanted = packages_installed("nothing")
+    assert "fonts-noto-cjk" in wanted
+    assert packages_installed(wanted[0]) == wanted[1:]
+    binder = (root / "binder" / "apt.txt").read_text(encoding="utf-8").splitlines()
+    assert set(wanted) <= {line.partition("#")[0].strip() for line in binder}

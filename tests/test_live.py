@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import ROOT, free_port, stop, wait_until_up
+from support import ROOT, code_cells, free_port, notebook_chapters, stop, wait_until_up
 
 BIN = Path(sys.executable).parent
 CHAPTER = "book/images-as-numbers.html"
@@ -249,17 +249,6 @@ def test_only_a_server_on_this_computer_replaces_binder(chromium, site_url):
 
 # --- The published build ------------------------------------------------------------------
 
-def toc_chapters(root: Path) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    return [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
-
-
-def notebook_chapters(root: Path) -> list[str]:
-    """Chapters that are notebooks (their front matter names a kernel)."""
-    return [name for name in toc_chapters(root)
-            if "kernelspec:" in (root / f"{name}.md").read_text(encoding="utf-8").split("\n---", 1)[0]]
-
-
 def test_no_page_loads_code_or_styles_from_another_site(built_site):
     pages = sorted(built_site.html.rglob("*.html"))
     assert pages
@@ -315,14 +304,38 @@ def test_downloaded_notebooks_match_their_sources(built_site, root):
         assert "source_map" not in notebook.metadata
 
 
-def test_downloaded_notebooks_run_in_another_folder(built_site, root, tmp_path):
-    """A reader's download runs with only `pip install -r requirements.txt`, anywhere."""
+def ends_in_a_value(source: str) -> bool:
+    """Whether IPython shows the cell's last line: an expression, not `;`-ended, and not
+    a bare name (which may hold None, as a widget does when there is no live kernel)."""
+    import ast
+    from IPython.core.inputtransformer2 import TransformerManager
+    body = ast.parse(TransformerManager().transform_cell(source)).body
+    return (bool(body) and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Name)
+            and not source.rstrip().endswith(";"))
+
+
+def test_downloaded_notebooks_run_in_another_folder(built_site, root):
+    """A reader's download runs with only `pip install -r requirements.txt`, anywhere.
+
+    The build executed each chapter (the same code cells as its download) in a new
+    temporary folder, one kernel each (test_build checks where each kernel started):
+    every code cell ran, in order, none raised, and each that ends in a value shows it.
+    So the cells found their data from a folder that is not the book's.
+    """
     import nbformat
-    from nbclient import NotebookClient
     for name in notebook_chapters(root):
-        notebook = nbformat.read(built_site.html / "_sources" / f"{name}.ipynb", as_version=4)
-        NotebookClient(notebook, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+        download = nbformat.read(built_site.html / "_sources" / f"{name}.ipynb", as_version=4)
+        executed = code_cells(built_site.executed(name))
+        assert [c.source for c in executed] == [c.source for c in code_cells(download)], name
+        for number, cell in enumerate(executed, 1):
+            assert cell.execution_count == number, (name, number, cell.source)
+            errors = [out for out in cell.outputs if out.output_type == "error"]
+            assert errors == [], (name, number, errors)
+            assert cell.outputs or not ends_in_a_value(cell.source), (name, number, cell.source)
+        assert sum(1 for cell in executed if cell.outputs) > len(executed) / 2, name
+    folders = built_site.kernel_folders()
+    assert len(folders) == len(notebook_chapters(root)), folders
+    assert all(root not in folder.parents and folder != root for folder in folders), folders
 
 
 def test_binder_opens_markdown_chapters_as_notebooks(root):

@@ -2,7 +2,9 @@
 
 One session fixture builds the student handout and the instructor edition with
 book/_latex/pdf.py, as `make pdf` does, into ``MEDIMG_TEST_PDF_BUILD`` (default
-_build/test-pdf, so that two people testing at once do not share a folder). What each
+_build/test-pdf, so that two people testing at once do not share a folder), reading the
+notebooks the strict HTML build of conftest.py executed (pdf.py --cache) rather than
+executing them again. What each
 test expects is computed from the sources (_toc.yml, the chapters, the glossary) or from
 the strict HTML build of conftest.py, never written out here, because the chapters keep
 changing. Two pages are rendered to PNG under the build folder's review/ for a person
@@ -24,11 +26,11 @@ from pathlib import Path
 import numpy as np
 import pypdf
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT, notebook_chapters, toc_chapters, toc_pages
+
 EDITIONS = ("handout", "instructor")
 # Terms the lecture's readers look for first; the test also takes all the glossary's.
 CHINESE_TERMS = ("像素", "矩陣", "肺炎")
@@ -50,12 +52,13 @@ class Pdfs:
 
 
 @pytest.fixture(scope="session")
-def pdfs() -> Pdfs:
+def pdfs(built_site) -> Pdfs:
     out = Path(os.environ.get("MEDIMG_TEST_PDF_BUILD", ROOT / "_build" / "test-pdf")).resolve()
     shutil.rmtree(out, ignore_errors=True)
     start = time.monotonic()
     proc = subprocess.run([sys.executable, str(ROOT / "book" / "_latex" / "pdf.py"),
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+                           "--out", str(out), "--cache", str(built_site.cache)],
+                          cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         logs = "".join((out / f"pdf-{e}" / "build.log").read_text(errors="replace")[-4000:]
                        for e in EDITIONS if (out / f"pdf-{e}" / "build.log").is_file())
@@ -64,12 +67,6 @@ def pdfs() -> Pdfs:
 
 
 # --- Reading the sources and the PDFs -------------------------------------------------------
-
-def toc_chapters(root: Path) -> list[str]:
-    """The chapter files of _toc.yml in order (the root page is the preface, not a chapter)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    return [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
-
 
 def h1(source: str) -> str:
     """The page title: the first level-1 heading outside code."""
@@ -176,6 +173,15 @@ def test_both_editions_are_real_books(pdfs):
     assert "Instructor edition" in pdf_text(pdfs.pdf("instructor"))
 
 
+def test_the_editions_read_the_notebooks_the_html_build_executed(pdfs, root):
+    """Each chapter is executed once per test run: both PDF builds take every notebook
+    from the HTML build's execution cache and execute none."""
+    for edition in EDITIONS:
+        log = (pdfs.out / f"pdf-{edition}" / "build.log").read_text(encoding="utf-8")
+        assert "Executing notebook" not in log, edition
+        assert log.count("Using cached notebook") == len(notebook_chapters(root)), edition
+
+
 def test_no_character_is_missing_from_the_fonts(pdfs):
     for edition in EDITIONS:
         log = (pdfs.latex(edition) / "book.log").read_text(encoding="utf-8", errors="replace")
@@ -245,8 +251,7 @@ def test_solutions_only_in_the_instructor_edition(pdfs, root):
 def test_every_figure_is_printed_with_its_web_number(pdfs, built_site, root):
     """As many figures as the web pages show (less the solutions' in the handout), each
     with the number and caption it has on the web."""
-    pages = [yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))["root"]]
-    pages += toc_chapters(root)
+    pages = toc_pages(root)
     for edition in EDITIONS:
         expected, captions = 0, []
         for name in pages:
@@ -323,6 +328,8 @@ def test_web_pages_print_without_sidebars_or_buttons(built_site, root):
         assert re.search(r'<link[^>]+href="[./]*_static/print\.css', html), name
 
 
+@pytest.mark.browser  # Chromium prints, poppler's pdftotext reads
+@pytest.mark.pdf
 def test_a_printed_web_page_shows_all_its_code_outputs_and_tables(built_site, root, tmp_path):
     """Print each chapter with Chromium: every line of code and output, and every table
     cell, is on paper in full (none cut off at the edge), and the sidebars are not."""

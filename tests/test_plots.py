@@ -51,14 +51,6 @@ def test_the_cjk_font_is_the_traditional_noto_face():
     assert Path(path).name.startswith("NotoSansCJK")
 
 
-def test_every_machine_that_draws_figures_installs_the_cjk_font():
-    root = Path(__file__).resolve().parents[1]
-    binder = (root / "binder" / "apt.txt").read_text(encoding="utf-8")
-    assert "fonts-noto-cjk" in [line.partition("#")[0].strip() for line in binder.splitlines()]
-    makefile = (root / "Makefile").read_text(encoding="utf-8")
-    assert "fonts-noto-cjk" in makefile.split("DEBS_BOOK :=")[1].splitlines()[0]
-
-
 def test_chinese_figure_text_has_every_glyph():
     fig = plots.new_figure(3, 2)
     with matplotlib.rc_context(plots.style.STYLE):

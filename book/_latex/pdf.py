@@ -1,6 +1,6 @@
 """Build the book's two PDF editions: the student handout and the instructor edition.
 
-    python book/_latex/pdf.py [--out DIR] [--edition handout|instructor ...]
+    python book/_latex/pdf.py [--out DIR] [--edition handout|instructor ...] [--cache DIR]
 
 Each edition is one `jupyter-book build . --builder pdflatex` (XeLaTeX, set up in
 _config.yml and medimgbook.sty) with a configuration made from _config.yml plus a few
@@ -10,7 +10,10 @@ _build by default) as medimg-warmup-handout.pdf and medimg-warmup-instructor.pdf
 build's LaTeX sources and log stay in DIR/pdf-EDITION/_build/latex/.
 
 The notebooks are executed once per run: the first edition fills a fresh execution cache
-that the second one reads.
+that the second one reads. ``--cache DIR`` reads (and fills) the execution cache DIR
+instead, filled by an earlier build that executed the notebooks with the same kernel
+settings (kernel_environment); the tests' HTML build does, so that the test run executes
+each chapter once.
 """
 
 from __future__ import annotations
@@ -47,15 +50,37 @@ def numbered_parts() -> str:
     return ",".join(str(i) for i, part in enumerate(parts, start=1) if part.get("numbered"))
 
 
-def edition_config(edition: str, cache: Path) -> dict:
-    """_config.yml with the overrides for one edition."""
+def kernel_environment(ipython_dir: Path) -> dict[str, str]:
+    """The environment variables under which the notebooks run for print: a fresh IPython
+    profile in ipython_dir with KERNEL_CONFIG, and medimg's figures, which draw themselves
+    (medimg.plots.style.BookFigure), asked for PDF too."""
+    shutil.rmtree(ipython_dir, ignore_errors=True)
+    (ipython_dir / "profile_default").mkdir(parents=True)
+    (ipython_dir / "profile_default" / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    return {"IPYTHONDIR": str(ipython_dir), "MEDIMG_FIGURE_FORMATS": "png,pdf"}
+
+
+def cached_config(cache: Path) -> dict:
+    """_config.yml for a build configured from another folder, whose notebooks are
+    executed through the execution cache `cache` (run once, then read from it)."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    hide, _ = EDITIONS[edition]
     sphinx = config.setdefault("sphinx", {})
     # Local extensions are found relative to the configuration file, which is elsewhere.
-    extensions = {
+    sphinx["local_extensions"] = {
         name: str(ROOT / path) for name, path in (sphinx.get("local_extensions") or {}).items()
     }
+    execute = config.setdefault("execute", {})
+    execute["execute_notebooks"] = "cache"
+    execute["cache"] = str(cache)
+    return config
+
+
+def edition_config(edition: str, cache: Path) -> dict:
+    """_config.yml with the overrides for one edition."""
+    config = cached_config(cache)
+    hide, _ = EDITIONS[edition]
+    sphinx = config["sphinx"]
+    extensions = sphinx["local_extensions"]
     if hide:
         # Not sphinx-exercise's hide_solutions: it breaks on gated solutions (handout.py).
         extensions["handout"] = str(Path(__file__).resolve().parent)
@@ -64,13 +89,11 @@ def edition_config(edition: str, cache: Path) -> dict:
     latex_elements = options.setdefault("latex_elements", {})
     latex_elements["preamble"] = (rf"\usepackage[{edition}]{{medimgbook}}"
                                   rf"\medimgnumberedparts{{{numbered_parts()}}}")
-    execute = config.setdefault("execute", {})
-    execute["execute_notebooks"] = "cache"
-    execute["cache"] = str(cache)
     return config
 
 
-def build(edition: str, out: Path, cache: Path, ipython_dir: Path, strict: bool = True) -> Path:
+def build(edition: str, out: Path, cache: Path, kernel_env: dict[str, str],
+          strict: bool = True) -> Path:
     """Build one edition into out/pdf-EDITION; copy its PDF into out/latex/ and return it."""
     folder = out / f"pdf-{edition}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -82,8 +105,7 @@ def build(edition: str, out: Path, cache: Path, ipython_dir: Path, strict: bool 
     cmd = [str(jupyter_book), "build", str(ROOT), "--builder", "pdflatex",
            *(["-W", "-n", "--keep-going"] if strict else []),
            "--config", str(config_file), "--path-output", str(folder)]
-    # medimg's figures draw themselves (medimg.plots.style.BookFigure): ask them for PDF too.
-    env = dict(os.environ, IPYTHONDIR=str(ipython_dir), MEDIMG_FIGURE_FORMATS="png,pdf")
+    env = dict(os.environ, **kernel_env)
     start = time.monotonic()
     with open(folder / "build.log", "w", encoding="utf-8") as log:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -107,16 +129,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="build only this edition (may be repeated)")
     parser.add_argument("--draft", action="store_true",
                         help="let Sphinx warnings pass (the default fails on any warning)")
+    parser.add_argument("--cache", type=Path,
+                        help="execution cache filled by an earlier build with the same kernel "
+                             "settings (default: a fresh one, OUT/pdf-cache)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
-    cache = out / "pdf-cache"
-    ipython_dir = out / "pdf-ipython"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(ipython_dir, ignore_errors=True)
-    (ipython_dir / "profile_default").mkdir(parents=True)
-    (ipython_dir / "profile_default" / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
+    if args.cache:
+        cache = args.cache.resolve()
+    else:
+        cache = out / "pdf-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+    kernel_env = kernel_environment(out / "pdf-ipython")
     for edition in args.edition or list(EDITIONS):
-        build(edition, out, cache, ipython_dir, strict=not args.draft)
+        build(edition, out, cache, kernel_env, strict=not args.draft)
     return 0
 
 
