@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,15 @@ def test_write_atomically_replaces_whole_or_not_at_all(tmp_path):
         paths.write_atomically(target, fail)
     assert target.read_text() == "new"                  # the old file is untouched
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.txt"]  # no .part left
+
+
+def test_tidy_writes_the_machine_folders_short(tmp_path, monkeypatch):
+    import site
+    import tempfile
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "d"))
+    package = site.getsitepackages()[0]
+    text = (f"{paths.data_dir()}/x.jpeg; {package}/pydicom/CT.dcm; "
+            f"{tempfile.gettempdir()}/tmpab12/missing.jpeg; {Path.home()}/Desktop/a.png")
+    assert paths.tidy(text) == ("<data>/x.jpeg; <site-packages>/pydicom/CT.dcm; "
+                                "<tmp>/tmpab12/missing.jpeg; ~/Desktop/a.png")
+    assert paths.tidy("no folders here") == "no folders here"

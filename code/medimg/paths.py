@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -73,6 +74,29 @@ def shorten(path: str | os.PathLike) -> str:
         return str(Path("<data>") / path.resolve().relative_to(data_dir().resolve()))
     except ValueError:
         return str(path)
+
+
+def tidy(text: str) -> str:
+    """Write the long folder names inside ``text`` (e.g. an error message) short.
+
+    The data folder becomes ``<data>``, an installed package's folder
+    ``<site-packages>``, the temporary folder ``<tmp>`` and the home folder ``~``, so a
+    message reads the same on every computer, on the page and on paper, and leaks no
+    names of the machine that built the book.
+    """
+    import site
+    import sysconfig
+
+    places = [(data_dir(), "<data>"), (Path(tempfile.gettempdir()), "<tmp>")]
+    packages = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
+                *site.getsitepackages()}
+    places += [(Path(folder), "<site-packages>") for folder in packages]
+    places.append((Path.home(), "~"))
+    for folder, short in sorted(places, key=lambda p: -len(str(p[0]))):
+        for form in {str(folder), str(folder.resolve())}:
+            if len(form) > 1:  # a whole folder name only: not /tmp inside /tmp/tmpab12
+                text = re.sub(rf"(?<![\w.\-/]){re.escape(form)}(?![\w.\-])", short, text)
+    return text
 
 
 def write_atomically(target: str | os.PathLike, write: Callable[[str], object]) -> Path:
