@@ -372,8 +372,8 @@ def counts(images: pd.DataFrame) -> pd.DataFrame:
     good = images[~bad]
     table = pd.crosstab(good["split"], good["label"], margins=True, margins_name="total")
     order = [s for s in SPLITS if s in set(images["split"].astype(str))] + ["total"]
-    columns = [label for label in LABELS if label in table.columns] + ["total"]
-    table = table.reindex(index=order, columns=columns, fill_value=0)
+    columns = [label for label in LABELS if label in set(images["label"].astype(str))]
+    table = table.reindex(index=order, columns=columns + ["total"], fill_value=0)
     excluded = images.loc[bad, "split"].astype(str).value_counts()
     table["excluded"] = [int(excluded.get(s, 0)) for s in order[:-1]] + [int(bad.sum())]
     return table.rename_axis(index="split", columns=None)
