@@ -37,7 +37,7 @@ from PIL import Image, UnidentifiedImageError
 from . import paths
 from .errors import DamagedImageError, DatasetNotFoundError
 from .formats import LIMITS
-from .images import is_grey_rgb, open_image
+from .images import end_marker_inside, is_grey_rgb, jpeg_header, open_image
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -241,7 +241,7 @@ def _image_row(path: str, split: str, label: str, relative: str) -> tuple:
             file.seek(size - 2)
             tail = file.read(2)
         header = jpeg_header(head)
-        complete = header is not None and (tail == b"\xff\xd9" or _end_marker_inside(file, head))
+        complete = header is not None and (tail == b"\xff\xd9" or end_marker_inside(file, head))
     if header is not None:
         width, height, mode = header
         fmt = "JPEG"
@@ -260,60 +260,6 @@ _HEAD_BYTES = 32 * 1024
 def _too_large(width: int, height: int) -> str:
     return (f"too large: {width} × {height} = {width * height:,} pixels, more than the "
             f"budget of {LIMITS.pixels:,} (medimg.formats.LIMITS.pixels)")
-
-
-def _end_marker_inside(file, head: bytes) -> bool:
-    """Whether FF D9 (end of image) follows the image data, with other bytes after it.
-
-    Some tools append bytes after a complete JPEG (padding, a second file); only a file
-    with no end marker after the start of its image data is cut short. Inside the
-    entropy-coded data FF is always followed by 00 or a restart marker, so FF D9 there
-    is the end marker. Read only for the rare file that does not end with FF D9.
-    """
-    start = head.find(b"\xff\xda")                  # the first start-of-scan marker
-    if start < 0:
-        return False
-    file.seek(start)
-    previous = b""
-    while chunk := file.read(1024 * 1024):
-        if b"\xff\xd9" in previous[-1:] + chunk:
-            return True
-        previous = chunk
-    return False
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}   # not DHT, JPG, DAC
-_JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
-
-
-def jpeg_header(head: bytes) -> tuple[int, int, str] | None:
-    """Width, height and Pillow mode of a JPEG, read from the first bytes of the file.
-
-    A JPEG is a chain of segments, each ``FF``, a marker byte and (mostly) a two-byte
-    length. The start-of-frame segment (``FF C0`` for baseline, ``FF C2`` progressive,
-    ...) holds the height, the width and the number of colour components. Returns None
-    when ``head`` is not a JPEG or the frame header is not in it (the caller then asks
-    Pillow, which reads further and explains what is wrong).
-    """
-    if head[:2] != b"\xff\xd8":
-        return None
-    i = 2
-    while i + 4 <= len(head):
-        if head[i] != 0xFF:
-            return None
-        marker = head[i + 1]
-        if marker == 0xFF:                          # fill byte before a marker
-            i += 1
-            continue
-        if marker in _SOF_MARKERS:
-            if i + 10 > len(head):
-                return None
-            height = int.from_bytes(head[i + 5:i + 7], "big")
-            width = int.from_bytes(head[i + 7:i + 9], "big")
-            mode = _JPEG_MODES.get(head[i + 9])
-            return (width, height, mode) if mode and width and height else None
-        if marker == 0xDA:                          # image data began before any frame header
-            return None
-        i += 2 + int.from_bytes(head[i + 2:i + 4], "big")
-    return None
 
 
 def _pillow_header(path: str, relative: str, size: int) -> tuple:

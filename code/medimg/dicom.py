@@ -219,8 +219,37 @@ def missing_decoders(transfer_syntax: str, ds: Any = None) -> dict[str, list[str
 
 def decoder_packages(transfer_syntax: str) -> list[str]:
     """Name, for each missing decoder of this transfer syntax, what to ``pip install``."""
-    return [f"{plugin}: pip install {' '.join(repr(r) for r in needs)}"
+    return [f"{plugin}: pip install {' '.join(f'{chr(34)}{r}{chr(34)}' for r in needs)}"
             for plugin, needs in missing_decoders(transfer_syntax).items()]
+
+
+def pixels_without(packages: list[str], path: str | os.PathLike) -> np.ndarray:
+    """:func:`dicom_pixels` in a fresh Python where ``packages`` cannot be imported.
+
+    Shows what a reader whose computer lacks, say, pylibjpeg meets: the same named
+    error is raised here (a decoder once loaded cannot be unloaded, hence the separate
+    process). Returns the pixels when they decode even so.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from . import errors
+
+    script = (
+        "import json, sys\n"
+        f"for name in {list(packages)!r}: sys.modules[name] = None\n"
+        "from medimg import dicom, errors\n"
+        "try:\n"
+        f"    a = dicom.dicom_pixels({str(path)!r}); print(json.dumps(['ok', a.shape]))\n"
+        "except errors.MedimgError as err:\n"
+        "    print(json.dumps([type(err).__name__, str(err)]))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, check=True)
+    kind, detail = json.loads(out.stdout.strip().splitlines()[-1])
+    if kind != "ok":
+        raise getattr(errors, kind)(detail)
+    return dicom_pixels(path)
 
 
 def installed_decoders(transfer_syntax: str, ds: Any = None) -> list[str]:
@@ -406,8 +435,8 @@ def _install_advice(syntax: Any, ds: Any = None) -> str:
     missing = missing_decoders(syntax, ds)
     if not missing:
         return "pydicom knows no other package that would."
-    options = [f"pip install {' '.join(needs)} (pydicom's {plugin} plugin)"
-               for plugin, needs in missing.items()]
+    options = [f"pip install {' '.join(f'{chr(34)}{r}{chr(34)}' for r in needs)} "
+               f"(pydicom's {plugin} plugin)" for plugin, needs in missing.items()]
     return "Any of these would: " + "; ".join(options)
 
 
