@@ -124,6 +124,7 @@ def patient_data_table(ds: Any) -> Table:
     for source in ([meta] if meta is not None else []) + [ds]:
         for depth, element, action in _carried(source):
             value = (f"sequence of {len(element.value)} item(s)" if element.VR == "SQ"
+                     else f"{len(element.value):,} bytes" if isinstance(element.value, bytes)
                      else value_text(element.value))
             rows.append(["↳ " * depth + f"`{element.keyword or element.name}`",
                          _tag(element.tag), value, action])

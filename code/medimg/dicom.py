@@ -116,12 +116,12 @@ def _check_not_cut(ds: Any, path: Path, size: int, messages: list[str]) -> None:
             and len(value) < length:
         raise TruncatedFileError(
             f"{path}: truncated: element {last.tag} announces {length:,} bytes but the file "
-            f"holds only {len(value):,}")
+            f"holds only {len(value):,}; copy or download the file again")
     end = _data_set_end(ds, path)
     if end is not None and 0 < size - end < 8:
         raise TruncatedFileError(
             f"{path}: truncated: the file ends {size - end} byte(s) after its last whole "
-            "element, inside the 8-byte header of the next one")
+            "element, inside the 8-byte header of the next one; copy or download it again")
 
 
 def _data_set_end(ds: Any, path: Path) -> int | None:
@@ -410,7 +410,8 @@ def _check_length(ds: Any, path: Path, shape: tuple[int, ...]) -> None:
              f"{frames} frame(s) = {expected:,} bytes")
     if held < expected:
         raise TruncatedFileError(f"{path}: the pixel data hold {held:,} bytes, fewer than "
-                                 f"the header's {sizes}: the file is cut short")
+                                 f"the header's {sizes}: the file is cut short; copy or "
+                                 "download it again")
     if held - expected >= frame:
         raise HeaderError(f"{path}: the pixel data hold {held:,} bytes, but the header's "
                           f"{sizes}: the header and the pixels disagree (a wrong Rows, "

@@ -213,9 +213,11 @@ def check_dataset() -> Check:
     try:
         root = find_root(where)
     except MedimgError as err:
+        why = f"no folder {paths.shorten(where)}" if not where.exists() else _short(err)
         return Check("full dataset", False,
-                     f"not found (optional): {_short(err)} The command below uses a Kaggle "
-                     "account; python -m medimg.fetch --help shows the other ways",
+                     f"not found (optional): {why}. The command below needs a Kaggle "
+                     "account (it says how to set one up); python -m medimg.fetch --help "
+                     f"shows the other ways, or set {paths.DATASET_ENV} to a copy you have",
                      "python -m medimg.fetch --kaggle", required=False)
     return Check("full dataset", True, f"found in {paths.shorten(root)}", required=False)
 
