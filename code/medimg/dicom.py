@@ -115,13 +115,23 @@ def _check_not_cut(ds: Any, path: Path, size: int, messages: list[str]) -> None:
     if length not in (None, 0xFFFFFFFF) and isinstance(value, (bytes, bytearray)) \
             and len(value) < length:
         raise TruncatedFileError(
-            f"{path}: truncated: element {last.tag} announces {length:,} bytes but the file "
-            f"holds only {len(value):,}; copy or download the file again")
+            f"{path}: truncated: element {_element_name(last.tag)} announces {length:,} "
+            f"bytes but the file holds only {len(value):,}; copy or download it again")
     end = _data_set_end(ds, path)
     if end is not None and 0 < size - end < 8:
         raise TruncatedFileError(
             f"{path}: truncated: the file ends {size - end} byte(s) after its last whole "
             "element, inside the 8-byte header of the next one; copy or download it again")
+
+
+def _element_name(tag: Any) -> str:
+    """'Pixel Data (7FE0,0010)', or just the tag for a private or unknown element."""
+    from pydicom.datadict import dictionary_description
+
+    try:
+        return f"{dictionary_description(tag)} {tag}"
+    except KeyError:
+        return str(tag)
 
 
 def _data_set_end(ds: Any, path: Path) -> int | None:

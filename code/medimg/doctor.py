@@ -241,7 +241,7 @@ def report(requirements: Path | None = None) -> Report:
     ])
 
 
-def summary(result: Report, width: int = 88) -> str:
+def summary(result: Report, width: int = 76) -> str:
     """The report for a page: the packages that are fine listed together, lines wrapped."""
     import textwrap
 
