@@ -6,6 +6,7 @@ The server serves archives the tests make (a small dataset in the Kaggle layout)
 
 import io
 import json
+import os
 import sys
 import tarfile
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from medimg import dataset, errors, fetch, paths, synthetic
+from medimg import dataset, errors, fetch, formats, paths, synthetic
 
 SMALL = {"train": {"NORMAL": 4, "bacteria": 3, "virus": 2},
          "test": {"NORMAL": 2, "bacteria": 1, "virus": 1},
@@ -34,6 +35,7 @@ class Server:
         self.cut: dict[str, int] = {}
         self.ignore_range: set[str] = set()
         self.bad_range: set[str] = set()        # answer 206 with a Content-Range we cannot use
+        self.no_length: set[str] = set()        # send no Content-Length (a stream)
         self.requests: list[tuple[str, str | None]] = []
         server = self
 
@@ -69,7 +71,10 @@ class Server:
                 else:
                     self.send_response(200)
                 body = data[start:]
-                self.send_header("Content-Length", str(len(body)))
+                if self.path not in server.no_length:
+                    self.send_header("Content-Length", str(len(body)))
+                else:
+                    self.close_connection = True     # the end of the body is the end
                 self.end_headers()
                 if self.path in server.cut:
                     self.wfile.write(body[: server.cut.pop(self.path)])
@@ -79,6 +84,8 @@ class Server:
                 self.wfile.write(body)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # a client that stops reading (an oversize body refused) is expected here
+        self.httpd.handle_error = lambda request, address: None
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -275,9 +282,9 @@ def test_no_server_is_an_interruption(tmp_path):
 
 
 def test_missing_file_is_an_http_error(server, tmp_path):
-    import requests
-    with pytest.raises(requests.HTTPError, match="404"):
+    with pytest.raises(errors.DownloadError, match=r"missing\.zip.*404 Not Found.*URL"):
         fetch.download(server.url + "/missing.zip", tmp_path / "missing.zip")
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- Safe unpacking ------------------------------------------------------------------------------
@@ -456,3 +463,142 @@ def test_kaggle_api_that_leaves_nothing(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "kaggle", fake)
     with pytest.raises(FileNotFoundError, match="left no such file"):
         fetch.download_kaggle(tmp_path)
+
+
+# --- Hostile servers and archives, and a swap that fails at each step -------------------------
+
+@pytest.mark.parametrize("with_length", [True, False])
+def test_a_body_longer_than_the_manifest_stops_at_the_expected_size(server, tmp_path,
+                                                                   with_length):
+    body = bytes(8 * 1024 * 1024)
+    server.files["/big.zip"] = body
+    if not with_length:
+        server.no_length.add("/big.zip")
+    seen = []
+    entry = fetch.Entry("big.zip", 1024 * 1024, None)
+    with pytest.raises(errors.ChecksumError, match=r"big\.zip.*more than the 1,048,576"):
+        fetch.download(server.url + "/big.zip", tmp_path / "big.zip", entry,
+                       progress=lambda got, total: seen.append(got))
+    assert max(seen, default=0) <= entry.bytes          # never wrote past the expected size
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stream_of_unknown_size_stops_at_the_budget(server, tmp_path):
+    server.files["/endless.zip"] = bytes(3 * 1024 * 1024)
+    server.no_length.add("/endless.zip")
+    with formats.limits(archive_bytes=1024 * 1024), \
+            pytest.raises(errors.ChecksumError, match="budget"):
+        fetch.download(server.url + "/endless.zip", tmp_path / "endless.zip")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_truncated_tar_gz_is_named_and_the_command_line_says_one_line(tmp_path, capsys):
+    folder = tmp_path / "made"
+    synthetic.make_replica(folder, SMALL, clutter=False)
+    with tarfile.open(tmp_path / "ok.tar.gz", "w:gz") as tf:
+        tf.add(folder / "chest_xray", arcname="chest_xray")
+    whole = (tmp_path / "ok.tar.gz").read_bytes()
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(errors.TruncatedFileError, match=r"cut\.tar\.gz.*cut short"):
+        fetch.unpack(cut, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_reports_http_and_archive_errors_in_one_line(server, tmp_path, capsys,
+                                                                      monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
+    code = fetch.main(["--url", server.url + "/missing.zip", "--to", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "404" in err and "Traceback" not in err
+    server.files["/cut.tar.gz"] = io.BytesIO(b"\x1f\x8b\x08\x00" + bytes(50)).getvalue()
+    code = fetch.main(["--url", server.url + "/cut.tar.gz", "--to", str(tmp_path / "y")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "cut short" in err
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_written(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("chest_xray/train/NORMAL/IM-0001-0001.jpeg", bytes(20 * 1024 * 1024))
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(buffer.getvalue())
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(errors.ArchiveTooLargeError, match="decompression bomb"):
+        fetch.unpack(bomb, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bomb.zip"]
+
+
+def test_archive_size_and_member_budgets(tmp_path, dataset_zip):
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(dataset_zip)
+    with formats.limits(archive_members=5), \
+            pytest.raises(errors.ArchiveTooLargeError, match="more than 5 members"):
+        fetch.unpack(archive, tmp_path / "out")
+    with formats.limits(archive_bytes=100), \
+            pytest.raises(errors.ArchiveTooLargeError, match="more than 100 bytes"):
+        fetch.unpack(archive, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.zip"]
+
+
+def _old_dataset(target):
+    target.mkdir(parents=True)
+    (target / "mine.txt").write_text("my notes")
+
+
+def _failing_rename(monkeypatch, fail_at: set[int]):
+    """Make the n-th os.rename calls (counting from 1) fail, as a full disk or a lock would."""
+    real_rename, calls = os.rename, []
+
+    def rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) in fail_at:
+            raise OSError(28, "No space left on device (injected)")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(paths.os, "rename", rename)
+    return calls
+
+
+@pytest.mark.parametrize("step", ["unpacking", "moving the old copy aside",
+                                  "moving the new copy in"])
+def test_a_failure_at_any_step_of_the_swap_keeps_the_old_dataset(tmp_path, dataset_zip,
+                                                                 monkeypatch, step):
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(dataset_zip)
+    target = tmp_path / "data" / "chest_xray"
+    _old_dataset(target)
+    if step == "unpacking":
+        monkeypatch.setattr(fetch.zipfile.ZipFile, "extractall",
+                            lambda self, path: (_ for _ in ()).throw(OSError("disk full")))
+    else:
+        _failing_rename(monkeypatch, {1} if step == "moving the old copy aside" else {2})
+    with pytest.raises(OSError):
+        fetch.unpack(archive, target, overwrite=True)
+    assert (target / "mine.txt").read_text() == "my notes"        # the old copy, untouched
+    assert sorted(p.name for p in target.iterdir()) == ["mine.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["chest_xray"]  # no leftovers
+
+
+def test_when_even_putting_back_fails_the_old_dataset_is_kept_and_named(tmp_path, dataset_zip,
+                                                                        monkeypatch):
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(dataset_zip)
+    target = tmp_path / "data" / "chest_xray"
+    _old_dataset(target)
+    _failing_rename(monkeypatch, {2, 3})        # the new copy cannot move in, nor the old back
+    with pytest.raises(OSError, match="safe in") as caught:
+        fetch.unpack(archive, target, overwrite=True)
+    kept = Path(str(caught.value).split("safe in ")[1].split(": move it")[0])
+    assert (kept / "mine.txt").read_text() == "my notes"
+
+
+def test_overwrite_with_splits_at_the_top_of_the_archive_leaves_nothing_old_inside(tmp_path):
+    archive = tmp_path / "top.zip"
+    archive.write_bytes(zip_with({"train/NORMAL/IM-0001-0001.jpeg": b"x",
+                                  "test/PNEUMONIA/person1_virus_1.jpeg": b"x"}))
+    target = tmp_path / "chest_xray"
+    _old_dataset(target)
+    fetch.unpack(archive, target, overwrite=True)
+    assert sorted(p.name for p in target.iterdir()) == ["test", "train"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chest_xray", "top.zip"]

@@ -1,4 +1,4 @@
-"""medimg.formats: real files read with real libraries, header bytes, bad input, de-identification."""
+"""medimg.formats: the real files, the formats table, identify, header bytes, paths and budget."""
 
 import gzip
 import os
@@ -9,11 +9,8 @@ import nrrd
 import numpy as np
 import pydicom
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from pydicom.pixels import apply_modality_lut, get_decoder
 
-from medimg import data, deid, dicom, errors, formats, headers, paths, tables, volumes
+from medimg import data, errors, formats, headers, paths, tables, volumes
 
 
 @pytest.fixture
@@ -88,6 +85,12 @@ def test_identify_other_cases(tmp_path):
     assert formats.identify(block) == "HDF5"
     with pytest.raises(FileNotFoundError):
         formats.identify(tmp_path / "absent.dcm")
+    pair2 = tmp_path / "pair2.hdr"
+    pair2.write_bytes(struct.pack("<i", 540) + b"ni2\x00\r\n\x1a\n" + bytes(600))
+    assert formats.identify(pair2) == "NIfTI-2"
+    inside = tmp_path / "no_gz_suffix"
+    inside.write_bytes(gzip.compress(data.real_file("anatomical.nii").read_bytes()[:2000]))
+    assert formats.identify(inside) == "NIfTI-1"      # gzip told by its bytes, not its name
 
 
 def test_nifti_and_analyze_data_types_are_those_nibabel_knows():
@@ -231,286 +234,52 @@ def test_header_knowledge_reads_spacing_orientation_and_patient_data(data_dir):
     assert by_file["`small.mnc`"][2] == "9, 8, 7"
 
 
-# --- DICOM: attributes, Hounsfield units, photometric interpretation --------------------
 
-def test_attributes_table_reads_values_from_both_files():
-    ct = dicom.read_dicom(real("CT_small.dcm"))
-    rg = dicom.read_dicom(real("RG1_UNCR.dcm"))
-    table = dicom.attributes_table("image", {"CT": ct, "CR": rg})
-    rows = {row[1]: row for row in table.rows}
-    assert rows["`Rows`"][2:] == ["(0028,0010)", "US", "128", "1955"]
-    assert rows["`RescaleIntercept`"][4:] == ["-1024", "—"]
-    patient = dicom.attributes_table("patient", {"CR": rg})
-    assert {row[1]: row[4] for row in patient.rows}["`BodyPartExamined`"] == "CHEST"
-    for group in dicom.LECTURE_GROUPS.values():  # every keyword is a real one
-        for _, keyword in group:
-            dicom.tag_text(keyword)
-    with pytest.raises(KeyError):
-        dicom.tag_text("NotAKeyword")
 
-
-def test_long_values_are_shortened_and_empty_ones_named():
-    assert dicom.value_text("x" * 100).endswith("…") and len(dicom.value_text("x" * 100)) == 32
-    assert dicom.value_text("") == "(empty)"
-
-
-def test_hounsfield_is_slope_times_stored_plus_intercept_as_pydicom_does():
-    ds = dicom.read_dicom(real("CT_small.dcm"))
-    hu = dicom.hounsfield(ds)
-    assert np.allclose(hu, apply_modality_lut(ds.pixel_array, ds))
-    assert hu.min() == ds.pixel_array.min() - 1024
-
-
-def test_display_values_flip_monochrome1_only():
-    rg = dicom.read_dicom(real("RG1_UNCR.dcm"))
-    stored = dicom.dicom_pixels(rg)
-    assert np.array_equal(dicom.display_values(rg), 2 ** 15 - 1 - stored)
-    ct = dicom.read_dicom(real("CT_small.dcm"))
-    assert np.array_equal(dicom.display_values(ct), dicom.dicom_pixels(ct))
-
-
-def test_pixel_data_elements_come_from_pydicoms_dictionary():
-    table = dicom.pixel_data_elements()
-    assert table.rows[1] == ["(7FE0,0008)", "`FloatPixelData`", "Float Pixel Data", "OF"]
-    assert table.rows[2] == ["(7FE0,0009)", "`DoubleFloatPixelData`",
-                             "Double Float Pixel Data", "OD"]
-
-
-def test_installed_decoders_name_pillow_for_jpeg2000_and_nothing_for_jpeg_ls():
-    assert "pillow" in dicom.installed_decoders("1.2.840.10008.1.2.4.90")
-    assert dicom.installed_decoders("1.2.840.10008.1.2.4.80") == []
-    assert dicom.installed_decoders("1.2.3.4") == []
-
-
-def test_jpeg2000_copy_decodes_to_the_same_pixels_as_the_uncompressed_file():
-    lossless = dicom.dicom_pixels(real("RG1_J2KR.dcm"))
-    assert np.array_equal(lossless, dicom.dicom_pixels(real("RG1_UNCR.dcm")))
-
-
-# --- orientation ------------------------------------------------------------------------------
-
-def test_dicom_affine_puts_the_first_pixel_at_image_position():
-    ds = dicom.read_dicom(real("CT_small.dcm"))
-    affine = dicom.dicom_affine(ds)
-    assert np.allclose(affine @ [0, 0, 0, 1], [*ds.ImagePositionPatient, 1])
-    step = affine @ [0, 1, 0, 1] - affine @ [0, 0, 0, 1]   # one column to the right
-    assert np.allclose(step[:3], np.array(ds.ImageOrientationPatient[:3]) * ds.PixelSpacing[1])
-    assert volumes.axis_codes(affine, "LPS") == "PLS"
-
-
-@given(st.lists(st.floats(-500, 500), min_size=3, max_size=3))
-def test_lps_to_ras_flips_x_and_y_and_is_its_own_inverse(point):
-    p = np.array([*point, 1.0])
-    assert np.allclose(volumes.LPS_TO_RAS @ p, [-p[0], -p[1], p[2], 1])
-    assert np.allclose(volumes.LPS_TO_RAS @ volumes.LPS_TO_RAS @ p, p)
-
-
-def test_axis_codes_same_in_both_spaces():
-    affine = nibabel.load(data.real_file("anatomical.nii")).affine
-    assert volumes.axis_codes(affine) == "LAS"
-    assert volumes.axis_codes(volumes.LPS_TO_RAS @ affine, "LPS") == "LAS"
-    with pytest.raises(ValueError, match="space"):
-        volumes.axis_codes(affine, "XYZ")
-
-
-# --- bad input ----------------------------------------------------------------------------------
-
-def test_not_the_format_claimed(tmp_path):
-    fake = tmp_path / "scan.dcm"
-    fake.write_bytes(data.real_file("anatomical.nii").read_bytes())
-    with pytest.raises(errors.WrongFormatError, match=r"scan\.dcm.*NIfTI-1"):
-        dicom.read_dicom(fake)
-    fake_nii = tmp_path / "brain.nii"
-    fake_nii.write_bytes(real("CT_small.dcm").read_bytes())
-    with pytest.raises(errors.WrongFormatError, match=r"brain\.nii.*DICOM"):
-        volumes.load_volume(fake_nii)
-    fake_gz = tmp_path / "brain.nii.gz"
-    fake_gz.write_bytes(b"not gzip at all" * 10)
-    with pytest.raises(errors.WrongFormatError, match="gzip"):
-        volumes.load_volume(fake_gz)
-    with pytest.raises(errors.WrongFormatError, match="NRRD"):
-        formats.nrrd_text_header(fake_nii)
-    with pytest.raises(FileNotFoundError):
-        dicom.read_dicom(tmp_path / "absent.dcm")
-
-
-@pytest.mark.parametrize("keep", [200, 1000, 5000, -1000, -1])
-def test_truncated_dicom(tmp_path, keep):
-    content = real("CT_small.dcm").read_bytes()
-    cut = tmp_path / "cut.dcm"
-    cut.write_bytes(content[:keep])
-    with pytest.raises(errors.TruncatedFileError, match=r"cut\.dcm"):
-        dicom.dicom_pixels(cut)
-
-
-@pytest.mark.parametrize("name,keep", [("anatomical.nii", 1000), ("anatomical.nii", -10),
-                                       ("example_nifti2.nii.gz", 5000)])
-def test_truncated_nifti(tmp_path, name, keep):
-    content = data.real_file(name).read_bytes()
-    cut = tmp_path / ("cut" + "".join(data.real_file(name).suffixes))
-    cut.write_bytes(content[:keep])
-    with pytest.raises(errors.TruncatedFileError, match="cut"):
-        volumes.load_volume(cut, max_dims=4)
-
-
-def test_truncated_nifti_header_when_gzip_stream_ends_early(tmp_path):
-    content = data.real_file("example4d.nii.gz").read_bytes()
-    cut = tmp_path / "cut.nii.gz"
-    cut.write_bytes(content[:100])
-    with pytest.raises(errors.TruncatedFileError, match="cut"):
-        formats.identify(cut)
-
-
-def test_truncated_nrrd(tmp_path, data_dir):
-    content = volumes.nrrd_files()["attached"].read_bytes()
-    cut = tmp_path / "cut.nrrd"
-    cut.write_bytes(content[:-100])
-    with pytest.raises(errors.TruncatedFileError, match="cut"):
-        volumes.load_volume(cut)
-
-
-def test_dicom_without_pixel_data(tmp_path):
-    ds = pydicom.dcmread(real("CT_small.dcm"))
-    del ds.PixelData
-    path = tmp_path / "no_pixels.dcm"
-    ds.save_as(path)
-    with pytest.raises(errors.NoPixelDataError, match=r"no_pixels\.dcm.*no image"):
-        dicom.read_dicom(path)
-    assert "Modality" in dicom.read_dicom(path, pixels=False)
-    with pytest.raises(errors.NoPixelDataError, match="no image"):
-        dicom.dicom_pixels(dicom.read_dicom(path, pixels=False))
-    rtplan = real("rtdose.dcm").with_name("rtplan.dcm")
-    with pytest.raises(errors.NoPixelDataError, match="rtplan"):
-        dicom.read_dicom(rtplan)
-
-
-def test_compressed_dicom_without_decoder_names_the_packages():
-    path = real("MR_small_jpeg_ls_lossless.dcm")
-    syntax = pydicom.dcmread(path, stop_before_pixels=True).file_meta.TransferSyntaxUID
-    assert not get_decoder(syntax).is_available  # the book's environment has none
-    with pytest.raises(errors.NoDecoderError, match=r"JPEG-LS.*pylibjpeg-libjpeg.*gdcm|"
-                                                      r"JPEG-LS.*gdcm.*pylibjpeg-libjpeg"):
-        dicom.dicom_pixels(path)
-
-
-def test_decoder_packages_for_known_and_unknown_syntaxes():
-    assert any("pylibjpeg" in p for p in dicom.decoder_packages("1.2.840.10008.1.2.4.80"))
-    assert dicom.decoder_packages("1.2.840.10008.1.2.1") == []  # native: nothing missing
-    assert dicom.decoder_packages("1.2.3.4") == []
-
-
-def test_no_decoder_error_when_pydicom_has_no_decoder_at_all(monkeypatch):
-    import pydicom.pixels as pixels
-
-    ds = pydicom.dcmread(real("MR_small_jpeg_ls_lossless.dcm"))
-
-    def none(uid):
-        raise NotImplementedError(uid)
-
-    monkeypatch.setattr(pixels, "get_decoder", none)
-    with pytest.raises(errors.NoDecoderError, match="none known to pydicom"):
-        dicom.dicom_pixels(ds)
-
-
-def test_four_d_nifti_where_3d_is_expected():
-    path = data.real_file("example4d.nii.gz")
-    with pytest.raises(errors.DimensionError, match=r"example4d\.nii\.gz.*4 axes"):
-        volumes.load_volume(path)
-    values, _ = volumes.load_volume(path, max_dims=4)
-    assert values.shape == (128, 96, 24, 2)
-
-
-def test_trailing_length_one_axes_are_dropped():
-    values, _ = volumes.load_volume(data.real_file("tiny.mnc"))
-    assert values.shape == (10, 20, 20)
-    with pytest.raises(FileNotFoundError, match="img"):
-        volumes.load_volume(data.real_file("analyze.hdr"))  # nibabel ships the header only
-
-
-def test_errors_are_value_errors_with_the_path():
-    for cls in (errors.WrongFormatError, errors.TruncatedFileError,
-                errors.NoPixelDataError, errors.NoDecoderError, errors.DimensionError):
-        assert issubclass(cls, errors.MedimgError) and issubclass(cls, ValueError)
-    assert issubclass(errors.TruncatedFileError, errors.DamagedFileError)
-    assert issubclass(errors.DamagedImageError, errors.DamagedFileError)
-
-
-# --- de-identification --------------------------------------------------------------------
-
-def _filled(ds, keyword):
-    return [str(e.value) for e in ds.iterall() if e.keyword == keyword and str(e.value).strip()]
-
-
-@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm", "RG1_UNCR.dcm"])
-def test_deidentify_removes_the_profile_keeps_pixels_and_leaves_original(data_dir, name):
-    source = real(name)
-    before = paths.sha256(source)
-    target = deid.deidentify(source)
-    assert paths.sha256(source) == before  # the original is unchanged
-    assert target != source and target.parent == data_dir / "generated" / "formats"
-    old, new = pydicom.dcmread(source), pydicom.dcmread(target)
-    assert old.PixelData == new.PixelData  # byte-identical pixels
-    assert new.PatientIdentityRemoved == "YES"
-    assert new.DeidentificationMethodCodeSequence[0].CodeValue == "113100"
-    assert new.preamble == bytes(128)
-    assert not any(e.tag.is_private for e in new.iterall())
-    for keyword, action in deid.BASIC_PROFILE.items():
-        survivors = set(_filled(old, keyword)) & set(_filled(new, keyword))
-        assert not survivors, f"{keyword} ({action}) survived: {survivors}"
-        if action == "U" and _filled(old, keyword):
-            assert len(_filled(new, keyword)) == len(_filled(old, keyword))
-    assert new.file_meta.MediaStorageSOPInstanceUID == new.SOPInstanceUID
-    assert not deid.patient_data_table(new).column("Action").count("Z")
-
-
-def test_deidentify_is_deterministic_and_consistent(data_dir, tmp_path):
-    source = real("CT_small.dcm")
-    first = deid.deidentify(source, tmp_path / "a.dcm")
-    second = deid.deidentify(source, tmp_path / "b.dcm")
-    assert first.read_bytes() == second.read_bytes()
-    new = pydicom.dcmread(first)
-    assert new.StudyInstanceUID == deid._new_uid(pydicom.dcmread(source).StudyInstanceUID)
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-
-
-def test_deidentify_refuses_to_overwrite_its_source(tmp_path):
-    copy = tmp_path / "ct.dcm"
-    copy.write_bytes(real("CT_small.dcm").read_bytes())
-    with pytest.raises(ValueError, match="new file"):
-        deid.deidentify(copy, copy)
-
-
-def test_deidentify_removes_overlays_and_curves(tmp_path):
-    ds = pydicom.dcmread(real("CT_small.dcm"))
-    ds.add_new(0x60003000, "OW", b"\x00\x01" * 8)   # overlay data
-    ds.add_new(0x60004000, "LT", "drawn by Dr X")   # overlay comments
-    ds.add_new(0x50000010, "US", 2)                 # a retired curve element
-    path = tmp_path / "overlay.dcm"
-    ds.save_as(path)
-    new = pydicom.dcmread(deid.deidentify(path, tmp_path / "clean.dcm"))
-    assert not [t for t in new.keys() if t.group in (0x5000, 0x6000)]
-
-
-def test_every_profile_action_resolves():
-    assert {deid._action(k) for k in deid.BASIC_PROFILE} <= {"X", "Z", "U"}
-    deid.BASIC_PROFILE["_Bogus"] = "D"
-    try:
-        with pytest.raises(ValueError, match="unknown action"):
-            deid._action("_Bogus")
-    finally:
-        del deid.BASIC_PROFILE["_Bogus"]
-
-
-def test_patient_data_table_marks_nested_ids_and_counts_private_tags():
-    table = deid.patient_data_table(pydicom.dcmread(real("CT_small.dcm")))
-    keys = table.column("Keyword")
-    assert "↳ `PatientID`" in keys and "`PatientName`" in keys
-    assert table.rows[-1][0] == "(private tags)"
-
-
-@settings(max_examples=20, deadline=None)
-@given(st.text(alphabet="0123456789.", min_size=1, max_size=40))
-def test_new_uids_are_valid_and_stable(old):
-    new = deid._new_uid(old)
-    assert new == deid._new_uid(old) and new.startswith("2.25.") and len(new) <= 64
-    assert new != old
+# --- other kinds, paths and the budget -----------------------------------------------------
+
+@pytest.mark.parametrize("name,kind", [
+    ("test.mgz", "MGH"), ("phantom_EPI_asc_CLEAR_2_1.PAR", "PAR/REC"),
+    ("scaled+tlrc.HEAD", "AFNI"), ("tinypet.v", "ECAT"), ("simple.trk", "TrackVis"),
+    ("simple.tck", "MRtrix tracks"), ("nifti2.hdr", "NIfTI-2"), ("nifti1.hdr", "NIfTI-1"),
+])
+def test_identify_names_the_other_kinds_nibabel_ships(name, kind):
+    assert formats.identify(data.nibabel_test_file(name)) == kind
+    assert kind in formats.OTHER_KINDS or kind in [f.name for f in formats.FORMATS]
+
+
+def test_identify_names_dicom_without_preamble_and_plain_images(tmp_path):
+    face = data.dicom_test_file("OT-PAL-8-face.dcm")
+    assert formats.identify(face) == "DICOM (no preamble)"
+    assert "preamble" in formats.describe("DICOM (no preamble)")
+    png = tmp_path / "scan.dcm"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    assert formats.identify(png) == "PNG"
+    assert "no format medimg knows" in formats.describe("Raw")
+
+
+def test_check_file_names_what_is_wrong(tmp_path):
+    with pytest.raises(errors.MissingFileError, match="absent.*no such file"):
+        formats.check_file(tmp_path / "absent")
+    with pytest.raises(errors.IsAFolderError, match="folder"):
+        formats.check_file(tmp_path)
+    fifo = tmp_path / "pipe.jpeg"
+    os.mkfifo(fifo)
+    with pytest.raises(errors.NotAFileError, match="pipe"):
+        formats.check_file(fifo)
+    (tmp_path / "ok").write_bytes(b"x")
+    assert formats.check_file(tmp_path / "ok") == tmp_path / "ok"
+    assert issubclass(errors.MissingFileError, FileNotFoundError)
+    assert issubclass(errors.IsAFolderError, IsADirectoryError)
+
+
+def test_limits_change_inside_a_block_only():
+    before = formats.LIMITS.bytes
+    with formats.limits(bytes=100) as budget:
+        assert budget.bytes == formats.LIMITS.bytes == 100
+        with pytest.raises(errors.TooLargeError, match=r"x\.nii.*1,000 bytes.*budget of 100"):
+            formats.check_budget("x.nii", (10, 10, 10), 1)
+        formats.check_budget("x.nii", (10, 10), 1)
+    assert formats.LIMITS.bytes == before
+    with pytest.raises(TypeError, match="no limit called"), formats.limits(nonsense=1):
+        pass

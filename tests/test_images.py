@@ -421,3 +421,20 @@ def test_is_grey_rgb():
     assert not images.is_grey_rgb(grey)
     with pytest.raises(ValueError, match=r"\(H, W, 3\)"):
         images.is_grey_rgb(np.zeros((3, 4)))
+
+
+def test_a_real_jpeg_cut_in_half_has_no_end_marker_despite_its_exif_thumbnail(tmp_path):
+    """The dataset's JPEGs carry an EXIF thumbnail (APP1) with its own FF DA ... FF D9:
+    the end marker must be looked for after the image's own start of scan."""
+    from medimg import data
+    original = data.kermany_file("val/NORMAL/NORMAL2-IM-1430-0001.jpeg").read_bytes()
+    assert original.find(b"\xff\xd9") < len(original) - 2          # the thumbnail's end
+    cut = tmp_path / "cut.jpeg"
+    cut.write_bytes(original[: len(original) // 2])
+    with open(cut, "rb") as file:
+        head = file.read(32 * 1024)
+        assert not images.end_marker_inside(file, head)
+    padded = tmp_path / "padded.jpeg"
+    padded.write_bytes(original + b"\x00" * 100)
+    with open(padded, "rb") as file:
+        assert images.end_marker_inside(file, file.read(32 * 1024))

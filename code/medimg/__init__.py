@@ -8,6 +8,7 @@ Files and data
     ``data``      the real files the book uses (pydicom, nibabel, Kermany et al. 2018)
     ``errors``    every error medimg raises on purpose, all under ``MedimgError``
     ``tables``    tables that show as tables on the page, live, and in print
+    ``doctor``    a setup self-check (``python -m medimg.doctor``): what is missing, how to fix
 
 Images
     ``images``    load any image safely; crop, invert, window, stretch, gamma, histogram

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from . import data, paths
-from .errors import DamagedImageError, DatasetNotFoundError, NotAnImageError
-from .images import is_grey_rgb
+from .errors import DamagedImageError, DatasetNotFoundError
+from .formats import LIMITS
+from .images import end_marker_inside, is_grey_rgb, jpeg_header, open_image
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -170,12 +172,35 @@ def find_root(folder: str | os.PathLike, depth: int = 2) -> Path:
         level = sorted(child for parent in level for child in parent.iterdir()
                        if child.is_dir() and child.name not in MACOS_JUNK)
     raise DatasetNotFoundError(
-        f"{folder}: no train/, test/ or val/ folder in it or up to {depth} levels down; is "
-        "this the chest X-ray dataset in the Kaggle layout?")
+        f"{folder}: no train/, test/ or val/ folder holding NORMAL/ or PNEUMONIA/ in it or up "
+        f"to {depth} levels down; is this the chest X-ray dataset in the Kaggle layout?")
 
 
 def _has_splits(folder: Path) -> bool:
-    return any((folder / split).is_dir() for split in SPLITS)
+    """Whether ``folder`` holds a split folder that holds a label folder (any letter case).
+
+    A ``test/`` folder alone (every Python project has one) is not the dataset.
+    """
+    try:
+        splits = [e for e in os.scandir(folder) if _split_name(e.name) and e.is_dir()]
+        return any(_label_name(e.name) and e.is_dir()
+                   for split in splits for e in os.scandir(split.path))
+    except OSError:
+        return False
+
+
+def _split_name(name: str) -> str | None:
+    """The split a folder name stands for: 'train', 'test', 'val' in any letter case."""
+    return name.lower() if name.lower() in SPLITS else None
+
+
+def _label_name(name: str) -> str | None:
+    """The label a folder name stands for: NORMAL or PNEUMONIA in any letter case.
+
+    A copy that passed through another tool may have ``normal/``; its images are counted
+    as NORMAL, never lost (the path keeps the folder's own name).
+    """
+    return name.upper() if name.upper() in LABELS else None
 
 
 def index_dataset(folder: str | os.PathLike) -> DatasetIndex:
@@ -196,7 +221,7 @@ def index_dataset(folder: str | os.PathLike) -> DatasetIndex:
             if entry.path != str(root):
                 skipped.append(_skip(entry, folder))
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if entry.name in SPLITS and entry.is_dir():
+        if _split_name(entry.name) and entry.is_dir():
             _index_split(root, entry, rows, skipped)
         else:
             skipped.append(_skip(entry, root))
@@ -272,8 +297,10 @@ def with_headers(index: DatasetIndex) -> DatasetIndex:
 
 
 def _index_split(root: Path, split_entry: os.DirEntry, rows: list, skipped: list) -> None:
+    split = _split_name(split_entry.name)
     for label_entry in sorted(os.scandir(split_entry.path), key=lambda e: e.name):
-        if label_entry.name not in LABELS or not label_entry.is_dir():
+        label = _label_name(label_entry.name)
+        if label is None or not label_entry.is_dir():
             skipped.append(_skip(label_entry, root))
             continue
         prefix = f"{split_entry.name}/{label_entry.name}/"
@@ -283,7 +310,7 @@ def _index_split(root: Path, split_entry: os.DirEntry, rows: list, skipped: list
                     or not entry.is_file()):
                 skipped.append(_skip(entry, root))
                 continue
-            rows.append(_image_row(entry.path, split_entry.name, label_entry.name, prefix + name))
+            rows.append(_image_row(entry.path, split, label, prefix + name))
 
 
 def _image_row(path: str, split: str, label: str, relative: str) -> tuple:
@@ -296,11 +323,14 @@ def _image_row(path: str, split: str, label: str, relative: str) -> tuple:
             size = file.seek(0, os.SEEK_END)
             file.seek(size - 2)
             tail = file.read(2)
-    header = jpeg_header(head)
+        header = jpeg_header(head)
+        complete = header is not None and (tail == b"\xff\xd9" or end_marker_inside(file, head))
     if header is not None:
         width, height, mode = header
         fmt = "JPEG"
-        problem = "" if tail == b"\xff\xd9" else "truncated: no JPEG end-of-image marker"
+        problem = "" if complete else "truncated: no JPEG end-of-image marker"
+        if width * height > LIMITS.pixels:
+            problem = _too_large(width, height)
     else:
         width, height, mode, fmt, problem = _pillow_header(path, relative, size)
     return (split, label, relative, size, width, height, mode, fmt, info.patient,
@@ -308,40 +338,11 @@ def _image_row(path: str, split: str, label: str, relative: str) -> tuple:
 
 
 _HEAD_BYTES = 32 * 1024
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}   # not DHT, JPG, DAC
-_JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
 
 
-def jpeg_header(head: bytes) -> tuple[int, int, str] | None:
-    """Width, height and Pillow mode of a JPEG, read from the first bytes of the file.
-
-    A JPEG is a chain of segments, each ``FF``, a marker byte and (mostly) a two-byte
-    length. The start-of-frame segment (``FF C0`` for baseline, ``FF C2`` progressive,
-    ...) holds the height, the width and the number of colour components. Returns None
-    when ``head`` is not a JPEG or the frame header is not in it (the caller then asks
-    Pillow, which reads further and explains what is wrong).
-    """
-    if head[:2] != b"\xff\xd8":
-        return None
-    i = 2
-    while i + 4 <= len(head):
-        if head[i] != 0xFF:
-            return None
-        marker = head[i + 1]
-        if marker == 0xFF:                          # fill byte before a marker
-            i += 1
-            continue
-        if marker in _SOF_MARKERS:
-            if i + 10 > len(head):
-                return None
-            height = int.from_bytes(head[i + 5:i + 7], "big")
-            width = int.from_bytes(head[i + 7:i + 9], "big")
-            mode = _JPEG_MODES.get(head[i + 9])
-            return (width, height, mode) if mode and width and height else None
-        if marker == 0xDA:                          # image data began before any frame header
-            return None
-        i += 2 + int.from_bytes(head[i + 2:i + 4], "big")
-    return None
+def _too_large(width: int, height: int) -> str:
+    return (f"too large: {width} × {height} = {width * height:,} pixels, more than the "
+            f"budget of {LIMITS.pixels:,} (medimg.formats.LIMITS.pixels)")
 
 
 def _pillow_header(path: str, relative: str, size: int) -> tuple:
@@ -349,12 +350,18 @@ def _pillow_header(path: str, relative: str, size: int) -> tuple:
     if size == 0:
         return None, None, None, None, "empty file"
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-            mode, fmt = image.mode, image.format
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                mode, fmt = image.mode, image.format
+    except Image.DecompressionBombError as error:
+        return None, None, None, None, f"too large: {error}"
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         message = str(error).replace(path, relative)
         return None, None, None, None, f"cannot read the header: {message}"
+    if width * height > LIMITS.pixels:
+        return width, height, mode, fmt, _too_large(width, height)
     problem = ""
     if fmt != "JPEG" and path.lower().endswith((".jpeg", ".jpg")):
         problem = f"{fmt} data in a file named {os.path.basename(path)}"
@@ -384,12 +391,32 @@ def _skip(entry: os.DirEntry, base: Path) -> tuple[str, str, int]:
 # --- Counts and checks -------------------------------------------------------------------
 
 def counts(images: pd.DataFrame) -> pd.DataFrame:
-    """Images per split (rows: train, test, val, total) and label (columns, and total)."""
-    table = pd.crosstab(images["split"], images["label"], margins=True, margins_name="total")
-    order = [s for s in SPLITS if s in table.index] + ["total"]
-    columns = [label for label in LABELS if label in table.columns] + ["total"]
-    return table.reindex(index=order, columns=columns, fill_value=0).rename_axis(
-        index="split", columns=None)
+    """Images per split (rows: train, test, val, total) and label (columns, and total).
+
+    Only readable images are counted (:func:`unreadable`): an empty, cut-short, damaged
+    or oversized file is not data. The column ``excluded`` says how many such files each
+    split holds, so nothing is left out silently.
+    """
+    bad = unreadable(images)
+    good = images[~bad]
+    table = pd.crosstab(good["split"], good["label"], margins=True, margins_name="total")
+    order = [s for s in SPLITS if s in set(images["split"].astype(str))] + ["total"]
+    columns = [label for label in LABELS if label in set(images["label"].astype(str))]
+    table = table.reindex(index=order, columns=columns + ["total"], fill_value=0)
+    excluded = images.loc[bad, "split"].astype(str).value_counts()
+    table["excluded"] = [int(excluded.get(s, 0)) for s in order[:-1]] + [int(bad.sum())]
+    return table.rename_axis(index="split", columns=None)
+
+
+#: The problems that make a file unusable (a wrong name or format alone does not).
+UNREADABLE = ("empty file", "truncated", "cannot read the header", "too large")
+
+
+def unreadable(images: pd.DataFrame) -> pd.Series:
+    """True for each row whose file cannot be used as an image (see :data:`UNREADABLE`)."""
+    if "problem" not in images:
+        return pd.Series(False, index=images.index)
+    return images["problem"].fillna("").str.startswith(UNREADABLE)
 
 
 def subtype_counts(images: pd.DataFrame) -> pd.DataFrame:
@@ -582,20 +609,30 @@ def thumbnail(path: str | os.PathLike, size: int = 128) -> Image.Image:
 
     ``draft`` asks the JPEG decoder for a 1/2, 1/4 or 1/8 scale image directly (and only
     the grey channel), which skips most of the work of a full decode; the small final
-    resize is then cheap. Other formats are decoded in full.
+    resize is then cheap. Other formats are decoded in full. The file is checked first
+    (:func:`medimg.images.open_image`: a regular file, an image, within the pixel
+    budget), and the EXIF orientation a camera stored is applied, so the thumbnail is
+    the right way up.
     """
-    try:
-        with Image.open(path) as image:
+    with open_image(path) as image:
+        try:
+            orientation = image.getexif().get(0x0112, 1)
             image.draft("L", (size, size))
             grey = image.convert("L")
-    except UnidentifiedImageError:
-        raise NotAnImageError(f"{path}: not an image Pillow can read") from None
-    except (OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, FileNotFoundError):
-            raise
-        raise DamagedImageError(f"{path}: cannot be decoded ({error})") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise DamagedImageError(f"{path}: cannot be decoded ({error})") from None
+    if orientation in _EXIF_TURNS:
+        grey = grey.transpose(_EXIF_TURNS[orientation])
     grey.thumbnail((size, size), Image.Resampling.BILINEAR)
     return grey
+
+
+#: EXIF orientation (tag 0x0112) -> the transposition that puts the image upright, as in
+#: Pillow's ImageOps.exif_transpose.
+_EXIF_TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+               6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+               8: Image.Transpose.ROTATE_90}
 
 
 def thumbnail_full_decode(path: str | os.PathLike, size: int = 128) -> Image.Image:

@@ -1,174 +1,312 @@
-"""De-identification of DICOM files (PS3.15 Annex E, Basic Application Level
-Confidentiality Profile): list what patient data a file carries, and write a copy
-without it.
+"""De-identification of DICOM files by the Basic Application Level Confidentiality Profile
+of DICOM PS3.15 Annex E: list what patient data a file carries, and write a copy without.
+
+The profile is a table (Table E.1-1): about 650 attributes, each with an action. It is
+not copied here by hand. It is read from the package ``dicom-anonymizer``, which ships
+the table of several releases of the standard as data, extracted from the standard's
+own pages; :func:`basic_profile` takes the newest. medimg applies the actions itself,
+because the standard asks for more than that package does: actions inside sequences
+too, new UIDs that are consistent within a run but cannot be linked to the old ones
+without a secret key, the attributes that record what was done, and a file meta header
+made afresh (so no application entity title of the original survives).
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import importlib.util
 import os
-from collections.abc import Iterable
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 
 from . import paths
-from .dicom import read_dicom, tag_text, value_text
+from .dicom import read_dicom, value_text
+from .errors import TargetExistsError
 from .tables import Table
 
-# ---------------------------------------------------------------------------------------
-# De-identification (DICOM PS3.15 Annex E, Basic Application Level Confidentiality Profile)
-
-#: Part of Table E.1-1 of PS3.15: the attributes that ordinary image files carry, with
-#: the Basic Profile's action. X remove; Z make empty; D replace by a dummy value;
-#: U replace the UID by a new one (consistently); "X/Z" etc. depend on the IOD.
-BASIC_PROFILE: dict[str, str] = {
-    # patient
-    "PatientName": "Z", "PatientID": "Z/D", "PatientBirthDate": "Z", "PatientSex": "Z",
-    "PatientBirthTime": "X", "PatientAge": "X", "PatientSize": "X", "PatientWeight": "X",
-    "PatientAddress": "X", "PatientTelephoneNumbers": "X", "PatientBirthName": "X",
-    "PatientMotherBirthName": "X", "OtherPatientIDs": "X", "OtherPatientIDsSequence": "X",
-    "OtherPatientNames": "X", "IssuerOfPatientID": "X", "MedicalRecordLocator": "X",
-    "EthnicGroup": "X", "Occupation": "X", "AdditionalPatientHistory": "X",
-    "PatientComments": "X", "MilitaryRank": "X", "BranchOfService": "X",
-    "CountryOfResidence": "X", "RegionOfResidence": "X", "MedicalAlerts": "X",
-    "Allergies": "X", "PregnancyStatus": "X", "SmokingStatus": "X",
-    "LastMenstrualDate": "X", "PatientReligiousPreference": "X", "PatientState": "X",
-    # study, visit, request
-    "AccessionNumber": "Z", "StudyID": "Z", "StudyDate": "Z", "StudyTime": "Z",
-    "StudyDescription": "X", "ReferringPhysicianName": "Z",
-    "ReferringPhysicianAddress": "X", "ReferringPhysicianTelephoneNumbers": "X",
-    "PhysiciansOfRecord": "X", "NameOfPhysiciansReadingStudy": "X",
-    "PerformingPhysicianName": "X", "RequestingPhysician": "X",
-    "AdmittingDiagnosesDescription": "X", "AdmissionID": "X", "ReasonForStudy": "X",
-    "RequestedProcedureDescription": "X/Z", "RequestedProcedureID": "X",
-    "RequestAttributesSequence": "X", "ReferencedPatientSequence": "X",
-    "ReferencedStudySequence": "X/Z", "PerformedProcedureStepID": "X",
-    "PerformedProcedureStepDescription": "X", "PerformedProcedureStepStartDate": "X",
-    "PerformedProcedureStepStartTime": "X",
-    # series, equipment, image
-    "SeriesDate": "X/D", "SeriesTime": "X/D", "SeriesDescription": "X",
-    "AcquisitionDate": "X/Z", "AcquisitionTime": "X/Z", "AcquisitionDateTime": "X/Z/D",
-    "ContentDate": "Z/D", "ContentTime": "Z/D", "InstanceCreationDate": "X/D",
-    "InstanceCreationTime": "X/Z/D", "TimezoneOffsetFromUTC": "X",
-    "InstitutionName": "X/Z/D", "InstitutionAddress": "X",
-    "InstitutionalDepartmentName": "X", "StationName": "X/Z/D", "OperatorsName": "X/Z/D",
-    "DeviceSerialNumber": "X/Z/D", "ProtocolName": "X/D", "DerivationDescription": "X",
-    "ImageComments": "X", "AcquisitionComments": "X", "ContrastBolusAgent": "Z/D",
-    "DateOfLastCalibration": "X", "TimeOfLastCalibration": "X", "DetectorID": "X/D",
-    "PlateID": "X", "CassetteID": "X", "GantryID": "X", "GeneratorID": "X",
-    "AcquisitionDeviceProcessingDescription": "X/D",
-    # identifiers
-    "StudyInstanceUID": "U", "SeriesInstanceUID": "U", "SOPInstanceUID": "U",
-    "FrameOfReferenceUID": "U", "SynchronizationFrameOfReferenceUID": "U",
-    "InstanceCreatorUID": "U", "ReferencedSOPInstanceUID": "U", "IrradiationEventUID": "U",
-    "StorageMediaFileSetUID": "U", "UID": "U",
-}
-
-DEIDENTIFICATION_METHOD = "DICOM PS3.15 Annex E Basic Profile, as applied by medimg"
+_ACTION_LISTS = {"D_TAGS": "D", "Z_TAGS": "Z", "X_TAGS": "X", "U_TAGS": "U",
+                 "Z_D_TAGS": "Z/D", "X_Z_TAGS": "X/Z", "X_D_TAGS": "X/D",
+                 "X_Z_D_TAGS": "X/Z/D", "X_Z_U_STAR_TAGS": "X/Z/U*"}
 
 
-def _action(keyword: str) -> str:
-    """Collapse an IOD-dependent action: Z when the profile allows it, else X (or U).
+@functools.cache
+def basic_profile() -> tuple[str, dict[int, str], tuple[tuple[int, int, int, int, str], ...]]:
+    """Table E.1-1 of PS3.15 as data: ``(release, {tag: action}, masked entries)``.
 
-    Z keeps a Type 2 attribute present but empty, which is always allowed; a full
-    implementation would look up each attribute's type in its IOD.
+    Read from the newest release that ``dicom-anonymizer`` ships (its module
+    ``dicom_anonymization_databases.dicomfields_<release>``), loaded as a plain data file
+    so that importing it changes nothing else. Masked entries are the repeating groups
+    (curves 50xx, overlay data and comments 60xx): ``(group, element, group mask,
+    element mask, action)``. Actions: X remove, Z empty, D dummy value, U new UID, and
+    choices such as Z/D that depend on the attribute's type in its IOD.
     """
-    options = BASIC_PROFILE[keyword].split("/")
-    for choice in ("Z", "X", "U"):
+    spec = importlib.util.find_spec("dicomanonymizer")
+    if spec is None or not spec.submodule_search_locations:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("dicom-anonymizer is needed for its copy of PS3.15 "
+                                     "Table E.1-1: pip install -r requirements.txt")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "dicom_anonymization_databases"
+    newest = max(folder.glob("dicomfields_*.py"), key=lambda f: f.stem)
+    module_spec = importlib.util.spec_from_file_location(f"_medimg_{newest.stem}", newest)
+    table = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(table)
+    tags: dict[int, str] = {}
+    masked = []
+    for name, action in _ACTION_LISTS.items():
+        for entry in getattr(table, name):
+            if len(entry) == 2:
+                tags[(entry[0] << 16) | entry[1]] = action
+            else:
+                masked.append((*entry, action))
+    return newest.stem.removeprefix("dicomfields_"), tags, tuple(masked)
+
+
+def profile_action(tag: int) -> str | None:
+    """The Basic Profile's action for a tag: "X", "Z", "D", "U", "Z/D", …, or None (keep).
+
+    Private tags (odd groups) are removed (X), as the profile asks without the Retain
+    Safe Private Option.
+    """
+    _, tags, masked = basic_profile()
+    if tag in tags:
+        return tags[tag]
+    group, element = tag >> 16, tag & 0xFFFF
+    for g, e, gmask, emask, action in masked:
+        if group & gmask == g & gmask and element & emask == e & emask:
+            return action
+    return "X" if group % 2 == 1 else None
+
+
+def _choose(action: str) -> str:
+    """Pick one action where the table offers a choice.
+
+    Which one an IOD needs depends on the attribute's type there (Z for Type 2, D for
+    Type 1, X for Type 3). Without the IOD at hand: an empty value (Z) where the table
+    allows it, since it discloses nothing and keeps a Type 2 attribute present; else
+    removal (X); for the reference sequences marked U*, keep the sequence and give the
+    instances it refers to their new UIDs.
+    """
+    options = action.split("/")
+    for choice in ("U*", "Z", "X", "U", "D"):
         if choice in options:
             return choice
-    raise ValueError(f"unknown action {BASIC_PROFILE[keyword]!r} for {keyword}")
+    return "K"
 
 
-def _profile_elements(ds: Any, depth: int = 0) -> Iterable[tuple[int, Any]]:
-    """Yield (depth, element) for every element of the profile, inside sequences too."""
+# --- What a file carries -------------------------------------------------------------------
+
+def _carried(ds: Any, depth: int = 0):
+    """Yield (depth, element, action) for every element the profile acts on, with a value."""
     for element in ds:
-        if element.keyword in BASIC_PROFILE and str(element.value).strip():
-            yield depth, element
+        action = profile_action(int(element.tag))
+        if element.tag.is_private:
+            continue
+        if action is not None and (element.VR == "SQ" and len(element.value)
+                                   or element.VR != "SQ" and str(element.value).strip()):
+            yield depth, element, action
         if element.VR == "SQ":
             for item in element.value:
-                yield from _profile_elements(item, depth + 1)
+                yield from _carried(item, depth + 1)
 
 
 def patient_data_table(ds: Any) -> Table:
     """List the attributes of the Basic Profile that this file carries with a value.
 
-    Attributes found inside a sequence are marked with "↳"; the last row counts the
-    private elements (all of them go).
+    Attributes found inside a sequence are marked with "↳"; the file meta information
+    is listed too (its application entity titles name the sending machine); the last row
+    counts the private elements (all of them go).
     """
     rows = []
-    for depth, element in _profile_elements(ds):
-        value = (f"sequence of {len(element.value)} item(s)" if element.VR == "SQ"
-                 else value_text(element.value))
-        rows.append(["↳ " * depth + f"`{element.keyword}`", tag_text(element.keyword),
-                     value, BASIC_PROFILE[element.keyword]])
+    meta = getattr(ds, "file_meta", None)
+    for source in ([meta] if meta is not None else []) + [ds]:
+        for depth, element, action in _carried(source):
+            value = (f"sequence of {len(element.value)} item(s)" if element.VR == "SQ"
+                     else f"{len(element.value):,} bytes" if isinstance(element.value, bytes)
+                     else value_text(element.value))
+            rows.append(["↳ " * depth + f"`{element.keyword or element.name}`",
+                         _tag(element.tag), value, action])
+        if meta is not None and source is meta:
+            for keyword in _META_TITLES:
+                if str(meta.get(keyword, "")).strip():
+                    rows.append([f"`{keyword}`", _tag(meta[keyword].tag),
+                                 value_text(meta[keyword].value), "file meta: made anew"])
     private = sum(1 for element in ds.iterall() if element.tag.is_private)
     if private:
         rows.append(["(private tags)", "odd groups", f"{private} elements", "X"])
     return Table(["Keyword", "Tag", "Value", "Action"], rows)
 
 
-def _new_uid(old: str) -> str:
-    """A new UID made from the old one: the same old UID always gives the same new one.
+_META_TITLES = ("SourceApplicationEntityTitle", "SendingApplicationEntityTitle",
+                "ReceivingApplicationEntityTitle", "SourcePresentationAddress",
+                "SendingPresentationAddress", "ReceivingPresentationAddress")
 
-    It is "2.25." followed by a 128-bit number, the form PS3.5 gives for UIDs made from a
-    UUID; here the 128 bits come from a SHA-256 hash of the old UID instead.
+
+def _tag(tag: Any) -> str:
+    return f"({tag.group:04X},{tag.element:04X})"
+
+
+# --- De-identifying ------------------------------------------------------------------------
+
+_RUN_KEY: bytes | None = None
+
+
+def run_key() -> bytes:
+    """The secret key of this run (this Python process), made at first use.
+
+    New UIDs are derived from the old ones *and* this key: the same old UID gets the
+    same new UID throughout a run, so the images of one study stay together; without the
+    key, nobody holding the original files can link them. To keep UIDs consistent across
+    runs (more files of the same study tomorrow), pass your own ``key`` to
+    :func:`deidentify` and keep it as secret as the original data.
     """
-    digest = hashlib.sha256(f"medimg de-identification {old}".encode()).hexdigest()
-    return f"2.25.{int(digest[:32], 16)}"
+    global _RUN_KEY
+    if _RUN_KEY is None:
+        _RUN_KEY = secrets.token_bytes(32)
+    return _RUN_KEY
 
 
-def _deidentify_dataset(ds: Any) -> None:
-    """Apply the profile's actions, recursively, to a pydicom Dataset (in memory)."""
-    from pydicom.sequence import Sequence
+def new_uid(old: str, key: bytes | None = None) -> str:
+    """The new UID for ``old``: pydicom's ``generate_uid`` fed with the key and the old UID.
 
-    def apply(dataset: Any, element: Any) -> None:
-        keyword = element.keyword
-        if keyword not in BASIC_PROFILE:
-            return
-        action = _action(keyword)
-        if action == "X":
-            del dataset[element.tag]
-        elif action == "Z":
-            element.value = Sequence() if element.VR == "SQ" else ""
-        elif isinstance(element.value, (list, tuple)) or element.VM > 1:
-            element.value = [_new_uid(str(v)) for v in element.value]
-        elif str(element.value):
-            element.value = _new_uid(str(element.value))
-
-    ds.remove_private_tags()
-    for tag in [t for t in ds.keys() if 0x5000 <= t.group <= 0x50FF
-                or (0x6000 <= t.group <= 0x60FF and t.element in (0x3000, 0x4000))]:
-        del ds[tag]  # curves, overlay data and overlay comments
-    ds.walk(apply)
-
-
-def deidentify(source: str | os.PathLike, target: str | os.PathLike | None = None) -> Path:
-    """Write a de-identified copy of a DICOM file; the source file is never modified.
-
-    Follows the Basic Profile (:data:`BASIC_PROFILE`): names, IDs, dates and
-    descriptions are emptied or removed, UIDs replaced consistently, private tags,
-    curves and overlays removed, the 128-byte preamble zeroed. The pixel data are kept
-    byte for byte. Patient Identity Removed (0012,0062) is set to YES and the method is
-    recorded. The default target is ``<generated>/formats/<name>_deid.dcm``. The file
-    is written beside the target and renamed into place.
+    pydicom hashes its "entropy sources" with SHA-512 under its own UID root, so the
+    result is a valid UID; with a secret key among the sources, it is unlinkable.
     """
+    from pydicom.uid import generate_uid
+
+    return str(generate_uid(entropy_srcs=[(key or run_key()).hex(), str(old)]))
+
+
+_DUMMY = {"DA": "19000101", "TM": "000000", "DT": "19000101000000", "AS": "000D",
+          "IS": "0", "DS": "0", "UR": "", "PN": "ANONYMIZED"}
+
+
+def _dummy(element: Any, key: bytes) -> Any:
+    """A value of the right VR that says nothing (the profile's D)."""
+    vr = element.VR
+    if vr == "UI":
+        return _new_uids(element.value, key)
+    if vr in _DUMMY:
+        return _DUMMY[vr]
+    if vr in ("AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT"):
+        return "ANONYMIZED"
+    if vr in ("US", "SS", "UL", "SL", "UV", "SV", "FL", "FD", "AT"):
+        return 0
+    return b"\x00\x00"                               # OB, OW, UN, …: two zero bytes
+
+
+def _new_uids(value: Any, key: bytes) -> Any:
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        return [new_uid(v, key) for v in value if str(v)]
+    return new_uid(value, key) if str(value) else value
+
+
+def _clean(ds: Any, key: bytes) -> None:
+    """Apply the profile to a pydicom Dataset in memory, inside sequences too."""
+    for tag in list(ds.keys()):
+        element = ds[tag]
+        action = profile_action(int(tag))
+        choice = _choose(action) if action is not None else "K"
+        if choice == "X":
+            del ds[tag]
+        elif choice == "Z":
+            element.value = element.empty_value
+        elif choice == "U":
+            element.value = _new_uids(element.value, key)
+        elif choice == "D" and element.VR != "SQ":
+            element.value = _dummy(element, key)
+        elif element.VR == "SQ":                     # K, U*, or D on a sequence: clean inside
+            for item in element.value:
+                _clean(item, key)
+
+
+DEIDENTIFICATION_METHOD = "DICOM PS3.15 Annex E Basic Profile, Table E.1-1 {} (medimg)"
+
+
+def _record(ds: Any) -> None:
+    """Add what PS3.15 E.1.1 and E.2 require a de-identified file to say about itself."""
     from pydicom.dataset import Dataset
     from pydicom.sequence import Sequence
 
-    source = Path(source)
-    target = Path(target) if target is not None else \
-        paths.generated_dir("formats") / f"{source.stem}_deid.dcm"
-    if target.exists() and target.resolve() == source.resolve():
-        raise ValueError(f"{target}: the target must be a new file, not the source")
-    ds = read_dicom(source)
-    _deidentify_dataset(ds)
-    ds.preamble = b"\x00" * 128
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.PatientIdentityRemoved = "YES"
-    ds.DeidentificationMethod = DEIDENTIFICATION_METHOD
+    ds.DeidentificationMethod = DEIDENTIFICATION_METHOD.format(basic_profile()[0])
     code = Dataset()
     code.CodeValue, code.CodingSchemeDesignator = "113100", "DCM"
     code.CodeMeaning = "Basic Application Confidentiality Profile"
     ds.DeidentificationMethodCodeSequence = Sequence([code])
-    return paths.write_atomically(target, lambda tmp: ds.save_as(tmp, enforce_file_format=True))
+    # No Retain Longitudinal Temporal Information option: dates are emptied or removed.
+    ds.LongitudinalTemporalInformationModified = "REMOVED"
+
+
+def _new_file_meta(ds: Any, old: Any, key: bytes) -> Any:
+    """A file meta header made afresh: no AE title or address of the original remains."""
+    import pydicom
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
+
+    meta = FileMetaDataset()
+    meta.FileMetaInformationVersion = b"\x00\x01"
+    meta.MediaStorageSOPClassUID = ds.get("SOPClassUID") or old.get("MediaStorageSOPClassUID") \
+        or pydicom.uid.SecondaryCaptureImageStorage
+    instance = ds.get("SOPInstanceUID") or old.get("MediaStorageSOPInstanceUID")
+    meta.MediaStorageSOPInstanceUID = instance if "SOPInstanceUID" in ds \
+        else new_uid(instance, key) if instance else pydicom.uid.generate_uid()
+    meta.TransferSyntaxUID = old.get("TransferSyntaxUID") or pydicom.uid.ExplicitVRLittleEndian
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = f"PYDICOM {pydicom.__version__}"[:16]
+    return meta
+
+
+def deidentify(source: str | os.PathLike, target: str | os.PathLike | None = None, *,
+               key: bytes | None = None, overwrite: bool = False) -> Path:
+    """Write a de-identified copy of a DICOM file; the source file is never modified.
+
+    Follows the Basic Profile (:func:`basic_profile`, the full Table E.1-1): names, IDs,
+    dates, comments and descriptions are emptied or removed, icon images removed, UIDs
+    replaced (:func:`new_uid`, keyed by ``key`` or :func:`run_key`), private tags,
+    curves and overlays removed, the 128-byte preamble zeroed and the file meta header
+    made afresh. The pixel data are kept byte for byte. Patient Identity Removed
+    (0012,0062) is YES, the method is recorded as text and as code 113100, and
+    Longitudinal Temporal Information Modified (0028,0303) is REMOVED.
+
+    The default target is ``<generated>/formats/<name>_deid.dcm``; there, an earlier
+    de-identified copy made by medimg is replaced, anything else is refused. An
+    existing ``target`` you name is never written over unless ``overwrite`` is true
+    (:class:`~medimg.errors.TargetExistsError`); the file is written beside the target
+    and renamed into place.
+    """
+    source = Path(source)
+    named = target is not None
+    target = Path(target) if named else \
+        paths.generated_dir("formats") / f"{source.stem}_deid.dcm"
+    if target.exists() and source.exists() and target.resolve() == source.resolve():
+        raise TargetExistsError(f"{target}: the target must be a new file, not the source")
+    ds = read_dicom(source, pixels=False)
+    if target.exists() and not (overwrite or not named and _made_here(target)):
+        raise TargetExistsError(
+            f"{target}: already exists and is not a de-identified copy made by medimg; "
+            "choose another target, or pass overwrite=True to replace it")
+    key = key or run_key()
+    old_meta = ds.file_meta
+    _clean(ds, key)
+    _record(ds)
+    ds.file_meta = _new_file_meta(ds, old_meta, key)
+    ds.preamble = b"\x00" * 128
+    return paths.write_atomically(
+        target, lambda tmp: ds.save_as(tmp, enforce_file_format=True))
+
+
+def _made_here(path: Path) -> bool:
+    """Whether ``path`` is a de-identified copy that medimg wrote (read its header only)."""
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(path, stop_before_pixels=True,
+                             specific_tags=["PatientIdentityRemoved", "DeidentificationMethod"])
+    except Exception:  # noqa: BLE001 - any file pydicom cannot read is not ours
+        return False
+    method = str(ds.get("DeidentificationMethod", ""))
+    return ds.get("PatientIdentityRemoved") == "YES" and bool(
+        re.fullmatch(re.escape(DEIDENTIFICATION_METHOD).replace(r"\{\}", ".*"), method))

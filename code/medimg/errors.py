@@ -15,6 +15,34 @@ class MedimgError(Exception):
     """Something medimg refused, with a message that names the file and the reason."""
 
 
+# --- Paths: no file, or not a regular file --------------------------------------------------
+
+class MissingFileError(MedimgError, FileNotFoundError):
+    """There is no file at the path given."""
+
+
+class NotAFileError(MedimgError, OSError):
+    """The path names something that is not a regular file (a pipe, a device, …)."""
+
+
+class IsAFolderError(NotAFileError, IsADirectoryError):
+    """The path names a folder where a file was expected."""
+
+
+class TargetExistsError(MedimgError, FileExistsError):
+    """A file would be written where one already is; medimg never writes over a file
+    unless asked to."""
+
+
+class TooLargeError(MedimgError, ValueError):
+    """A file or archive claims more pixels or bytes than the budget allows.
+
+    It is refused before anything is allocated, decompressed or written, so a small
+    hostile file cannot fill the memory or the disk. The budget is
+    :data:`medimg.formats.LIMITS`.
+    """
+
+
 # --- Files: what they are, and whether they are whole -----------------------------------
 
 class FormatError(MedimgError, ValueError):
@@ -35,6 +63,14 @@ class NoDecoderError(FormatError):
 
 class DimensionError(FormatError):
     """The image has more axes than the caller can use (e.g. a 4-D fMRI series)."""
+
+
+class HeaderError(FormatError):
+    """The header lacks a value the pixels need, or says something the data contradict."""
+
+
+class MissingDataFileError(FormatError, FileNotFoundError):
+    """A header file whose data file (e.g. the ``.img`` of an ``.hdr``) is not beside it."""
 
 
 class DamagedFileError(MedimgError, ValueError):
@@ -59,7 +95,7 @@ class DamagedImageError(ImageLoadError, DamagedFileError):
     """The file starts like an image but its pixel data are truncated or corrupt."""
 
 
-class ImageTooLargeError(ImageLoadError):
+class ImageTooLargeError(ImageLoadError, TooLargeError):
     """The image has more pixels than the stated limit."""
 
 
@@ -81,12 +117,20 @@ class ChecksumError(MedimgError, ValueError):
     """A downloaded file's size or SHA-256 is not what the manifest says."""
 
 
-class DownloadInterruptedError(MedimgError, ConnectionError):
+class DownloadError(MedimgError, ConnectionError):
+    """The server refused the download (an HTTP error such as 404) or could not be reached."""
+
+
+class DownloadInterruptedError(DownloadError):
     """The transfer stopped early; the part already received is kept for a resume."""
 
 
 class UnsafeArchiveError(MedimgError, ValueError):
     """An archive member would land outside the target folder, or is a link or device."""
+
+
+class ArchiveTooLargeError(UnsafeArchiveError, TooLargeError):
+    """An archive would unpack to more bytes or more members than the budget allows."""
 
 
 class ManifestError(MedimgError, ValueError):

@@ -16,9 +16,12 @@ not do, which a 1.2 GB download of a medical dataset needs, are added here:
 - **size check** against the manifest, before the slow hash;
 - **safe unpacking**: every member of the archive is checked *before* anything is
   written; absolute paths, ``..`` and links are refused (pooch, like Python's
-  ``zipfile``, would silently rewrite such names); the archive is unpacked into a
-  temporary folder and moved into place only when complete; an existing dataset is never
-  overwritten unless you ask.
+  ``zipfile``, would silently rewrite such names), and so is an archive that would unpack
+  to more bytes or members than the budget (:data:`medimg.formats.LIMITS`); the archive
+  is unpacked into a temporary folder and moved into place only when complete; an
+  existing dataset is never overwritten unless you ask, and is put back if the swap fails.
+
+Every failure ends in one of medimg's named errors; on the command line, in one line.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import stat
 import sys
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -42,13 +46,19 @@ import urllib3
 from . import paths
 from .dataset import find_root
 from .errors import (
+    ArchiveTooLargeError,
     ChecksumError,
     DatasetNotFoundError,
+    DownloadError,
     DownloadInterruptedError,
     ManifestError,
+    MedimgError,
     MissingDependencyError,
+    TargetExistsError,
+    TruncatedFileError,
     UnsafeArchiveError,
 )
+from .formats import LIMITS
 
 KAGGLE_DATASET = "paultimothymooney/chest-xray-pneumonia"
 CHUNK = 1024 * 1024
@@ -138,7 +148,10 @@ class ResumingDownloader:
                 if reply.status_code == 416 and have:   # the part is stale: start again
                     self.part.unlink()
                     return self._transfer(url, 0)
-                reply.raise_for_status()
+                if reply.status_code >= 400:
+                    raise DownloadError(f"{url}: the server answered {reply.status_code} "
+                                        f"{reply.reason}; check the URL (a link that needs a "
+                                        "login gives 401/403, a wrong one 404)")
                 if reply.status_code == 206 and _range_start(reply) != have:
                     if not have:      # asked for the whole file, given a piece of it
                         raise ChecksumError(f"{url}: the server sent only part of the file "
@@ -146,17 +159,25 @@ class ResumingDownloader:
                     self.part.unlink()               # a reply we cannot place: start again
                     return self._transfer(url, 0)
                 resumed = reply.status_code == 206
+                start = have if resumed else 0
                 expected = int(reply.headers.get("Content-Length", -1))
-                total = (have if resumed else 0) + expected if expected >= 0 else self.size
+                total = start + expected if expected >= 0 else self.size
+                # stop at the size the manifest gives (or at the budget when it gives none)
+                ceiling = self.size if self.size is not None else LIMITS.archive_bytes
+                if total is not None and total > ceiling:
+                    self._refuse_oversize(url, total, ceiling)
                 written = 0
                 with open(self.part, "ab" if resumed else "wb") as out:
                     # read1 hands over whatever has arrived, so bytes received before a
                     # dropped connection are written, not lost with the failed read
                     while chunk := reply.raw.read1(CHUNK):
+                        if start + written + len(chunk) > ceiling:
+                            out.close()
+                            self._refuse_oversize(url, start + written + len(chunk), ceiling)
                         out.write(chunk)
                         written += len(chunk)
                         if self.progress:
-                            self.progress((have if resumed else 0) + written, total)
+                            self.progress(start + written, total)
         except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as error:
             raise DownloadInterruptedError(self._stopped(url, error)) from None
         if expected >= 0 and written < expected:
@@ -164,6 +185,15 @@ class ResumingDownloader:
         if self.size is not None and self.part.stat().st_size < self.size:
             raise DownloadInterruptedError(self._stopped(url, "the server sent less than expected"))
         return None
+
+    def _refuse_oversize(self, url: str, size: int, ceiling: int) -> None:
+        """Stop streaming: remove the part file and say why."""
+        self.part.unlink(missing_ok=True)
+        what = "the manifest says" if self.size is not None else \
+            "the budget allows (medimg.formats.LIMITS.archive_bytes)"
+        raise ChecksumError(f"{url}: the server sends at least {size:,} bytes, more than the "
+                            f"{ceiling:,} {what}; the transfer was stopped and the part file "
+                            "removed")
 
     def _stopped(self, url: str, why: object) -> str:
         got = self.part.stat().st_size if self.part.exists() else 0
@@ -249,32 +279,71 @@ def _check_name(archive: Path, name: str) -> None:
 def check_archive(archive: str | os.PathLike) -> list[str]:
     """Check every member of a zip or tar archive; return their names.
 
-    Raises UnsafeArchiveError for absolute names, ``..``, links and device files, and
-    ValueError subclasses for files that are not archives. Nothing is written.
+    Raises UnsafeArchiveError for absolute names, ``..``, links and device files,
+    ArchiveTooLargeError when the archive would unpack to more bytes or members than
+    :data:`medimg.formats.LIMITS` allows (or expands more than ``archive_ratio`` times:
+    a "zip bomb"), TruncatedFileError for an archive that is cut short, and
+    UnsafeArchiveError for a file that is not an archive. Nothing is written.
     """
     archive = Path(archive)
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as zf:
-            names = []
-            for info in zf.infolist():
-                _check_name(archive, info.filename)
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    raise UnsafeArchiveError(f"{archive}: member {info.filename!r} is a link; "
-                                             "nothing was unpacked")
-                names.append(info.filename)
-            return names
+    budget = _Budget(archive)
     try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                for info in zf.infolist():
+                    _check_name(archive, info.filename)
+                    if stat.S_ISLNK(info.external_attr >> 16):
+                        raise UnsafeArchiveError(f"{archive}: member {info.filename!r} is a "
+                                                 "link; nothing was unpacked")
+                    budget.add(info.filename, info.file_size)
+                return budget.names
         with tarfile.open(archive) as tf:
-            names = []
-            for member in tf.getmembers():
+            for member in tf:            # one at a time, so a bomb is stopped early
                 _check_name(archive, member.name)
                 if not (member.isfile() or member.isdir()):
                     raise UnsafeArchiveError(f"{archive}: member {member.name!r} is a link or "
                                              "device; nothing was unpacked")
-                names.append(member.name)
-            return names
+                budget.add(member.name, member.size)
+            return budget.names
+    except (EOFError, zlib.error, zipfile.BadZipFile, tarfile.ReadError, OSError) as err:
+        if isinstance(err, tarfile.ReadError) and not budget.names and not _compressed(archive):
+            raise UnsafeArchiveError(f"{archive}: neither a zip nor a tar archive") from None
+        raise TruncatedFileError(f"{archive}: the archive is cut short or damaged ({err}); "
+                                 "download it again") from None
     except tarfile.TarError:
         raise UnsafeArchiveError(f"{archive}: neither a zip nor a tar archive") from None
+
+
+def _compressed(archive: Path) -> bool:
+    """Whether a file starts like gzip, bzip2 or xz (a tar inside, probably)."""
+    with open(archive, "rb") as fh:
+        head = fh.read(6)
+    return head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ"))
+
+
+class _Budget:
+    """Adds up an archive's members against LIMITS, refusing as soon as one is exceeded."""
+
+    def __init__(self, archive: Path):
+        self.archive, self.names, self.total = archive, [], 0
+        self.packed = max(archive.stat().st_size, 1)
+
+    def add(self, name: str, size: int) -> None:
+        self.names.append(name)
+        self.total += max(int(size), 0)
+        if len(self.names) > LIMITS.archive_members:
+            raise ArchiveTooLargeError(
+                f"{self.archive}: more than {LIMITS.archive_members:,} members, the budget "
+                "(medimg.formats.LIMITS.archive_members); nothing was unpacked")
+        if self.total > LIMITS.archive_bytes:
+            raise ArchiveTooLargeError(
+                f"{self.archive}: would unpack to more than {LIMITS.archive_bytes:,} bytes, "
+                "the budget (medimg.formats.LIMITS.archive_bytes); nothing was unpacked")
+        if self.total > LIMITS.archive_ratio * self.packed and self.total > 10 * 1024**2:
+            raise ArchiveTooLargeError(
+                f"{self.archive}: {self.packed:,} bytes that would unpack to more than "
+                f"{self.total:,}, over {LIMITS.archive_ratio:g} times as much: a "
+                "decompression bomb, not image files; nothing was unpacked")
 
 
 def unpack(archive: str | os.PathLike, target: str | os.PathLike,
@@ -289,17 +358,21 @@ def unpack(archive: str | os.PathLike, target: str | os.PathLike,
     """
     archive, target = Path(archive), Path(target)
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target}: already exists; pass overwrite=True (--overwrite) "
-                              "to replace it")
+        raise TargetExistsError(f"{target}: already exists; pass overwrite=True (--overwrite) "
+                                "to replace it")
     check_archive(archive)
 
     def extract(work: Path) -> Path:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as zf:
-                zf.extractall(work)
-        else:
-            with tarfile.open(archive) as tf:
-                tf.extractall(work, filter="data")
+        try:
+            if zipfile.is_zipfile(archive):
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(work)
+            else:
+                with tarfile.open(archive) as tf:
+                    tf.extractall(work, filter="data")
+        except (EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError) as err:
+            raise TruncatedFileError(f"{archive}: the archive is cut short or damaged "
+                                     f"({err}); nothing was put in place") from None
         try:
             return find_root(work, depth=4)
         except DatasetNotFoundError:
@@ -327,8 +400,8 @@ def fetch(url: str | None = None, *, kaggle: bool = False, sha256: str | None = 
     target = Path(target) if target else paths.dataset_dir()
     downloads = Path(downloads) if downloads else paths.data_dir() / "downloads"
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target}: already exists; pass overwrite=True (--overwrite) "
-                              "to replace it")
+        raise TargetExistsError(f"{target}: already exists; pass overwrite=True (--overwrite) "
+                                "to replace it")
     if kaggle:
         archive = download_kaggle(downloads)
         entry = _entry_for(archive.name, manifest, sha256, size)
@@ -386,8 +459,9 @@ def main(argv: list[str] | None = None) -> int:
         folder = fetch(args.url, kaggle=args.kaggle, sha256=args.sha256, size=args.size,
                        manifest=args.manifest, target=args.to, overwrite=args.overwrite,
                        progress=ProgressPrinter())
-    except (OSError, ValueError, ImportError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (MedimgError, OSError, ValueError, ImportError) as error:
+        # one line, never a traceback: the message names the file and what to do
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
     print(f"The dataset is in {folder}")
     return 0

@@ -1,23 +1,37 @@
-"""What a file is: the formats table, and a file's format told from its bytes.
+"""What a file is: the formats table, a file's format told from its bytes, and the budget.
 
 :data:`FORMATS` holds the chapter's table of formats as data (a test checks it against
 real files); :func:`identify` names a file's format from its first bytes, never its name;
 and a few lines of ``struct`` read header bytes by hand, to *show* them (the tests prove
-that they agree with pydicom, nibabel, pynrrd and h5py). Reading DICOM files is in
+that they agree with pydicom, nibabel, pynrrd and h5py). :func:`check_file` and
+:data:`LIMITS` are what every reader of medimg checks first: that the path is a regular
+file, and that what its header claims fits the budget. Reading DICOM files is in
 :mod:`medimg.dicom`, volumes in :mod:`medimg.volumes`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
+import stat
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import TruncatedFileError, WrongFormatError
+from .errors import (
+    DamagedFileError,
+    IsAFolderError,
+    MissingFileError,
+    NotAFileError,
+    TooLargeError,
+    TruncatedFileError,
+    WrongFormatError,
+)
 from .tables import Table
 
 # The formats table, kept as data
@@ -122,28 +136,149 @@ def formats_table() -> Table:
     return Table(["Format", "Extension", "Header", "Data types", "Colour", "Layout"], rows)
 
 
-def _head(path: Path, size: int) -> bytes:
-    """Return the first ``size`` bytes of a file, uncompressing a .gz file."""
-    opener = gzip.open if path.suffix == ".gz" else open
+def check_file(path: str | os.PathLike) -> Path:
+    """Return ``path`` as a Path if it names a regular file; else raise a named error.
+
+    A missing path raises :class:`~medimg.errors.MissingFileError`, a folder
+    :class:`~medimg.errors.IsAFolderError`, and anything else that is not a regular file
+    (a named pipe, a device) :class:`~medimg.errors.NotAFileError`: opening a pipe to
+    read it would wait forever for a writer.
+    """
+    path = Path(path)
     try:
-        with opener(path, "rb") as fh:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise MissingFileError(f"{path}: no such file") from None
+    except OSError as err:
+        raise NotAFileError(f"{path}: cannot be looked at ({err.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise IsAFolderError(f"{path}: is a folder, not a file; pass one of the files in it")
+    if not stat.S_ISREG(mode):
+        raise NotAFileError(f"{path}: not a regular file (a pipe, socket or device); "
+                            "reading it could wait forever, so it is refused")
+    return path
+
+
+@dataclass
+class Limits:
+    """The budget medimg keeps to when it reads files and unpacks archives.
+
+    Every reader checks what a header *claims* against these numbers before it allocates
+    memory, decompresses or writes anything, so a small hostile file (a "decompression
+    bomb") cannot fill the memory or the disk. Change them for the whole session with
+    ``formats.LIMITS.pixels = ...``, or for a block of code with :func:`limits`.
+    """
+
+    #: Pixels in one 2-D image (rows × columns): about seven times the largest chest
+    #: X-ray of the Kermany dataset (2890 × 2570).
+    pixels: int = 50_000_000
+    #: Bytes of one decoded array: an image, all frames of a DICOM file, a volume.
+    bytes: int = 2 * 1024**3
+    #: Bytes that one archive may unpack to (the real chest X-ray zip: about 2.5 GB).
+    archive_bytes: int = 8 * 1024**3
+    #: Members (files and folders) in one archive (the real zip: about 24,000).
+    archive_members: int = 100_000
+    #: Unpacked size over archive size: JPEG files hardly compress, a bomb compresses
+    #: a thousandfold.
+    archive_ratio: float = 100.0
+
+
+#: The budget in force (see :class:`Limits`).
+LIMITS = Limits()
+
+
+@contextmanager
+def limits(**changes: float) -> Iterator[Limits]:
+    """Change some of :data:`LIMITS` inside a ``with`` block, e.g. ``limits(pixels=10**6)``."""
+    before = dataclasses.replace(LIMITS)
+    for name, value in changes.items():
+        if not hasattr(LIMITS, name):
+            raise TypeError(f"no limit called {name!r}; known: {list(vars(LIMITS))}")
+        setattr(LIMITS, name, value)
+    try:
+        yield LIMITS
+    finally:
+        for name, value in vars(before).items():
+            setattr(LIMITS, name, value)
+
+
+def check_budget(path: str | os.PathLike, shape: tuple[int, ...], itemsize: int,
+                 what: str = "the data") -> None:
+    """Raise :class:`~medimg.errors.TooLargeError` when an array of ``shape`` would not
+    fit :data:`LIMITS` (bytes). ``shape`` is what a header claims: nothing is allocated.
+    """
+    count = 1
+    for size in shape:
+        count *= int(size)
+    need = count * int(itemsize)
+    if need > LIMITS.bytes:
+        raise TooLargeError(
+            f"{path}: {what} would need {need:,} bytes (shape "
+            f"{tuple(int(s) for s in shape)}, {itemsize} byte(s) each), more than the budget "
+            f"of {LIMITS.bytes:,}; refused before reading. If the file is genuine, raise "
+            "medimg.formats.LIMITS.bytes")
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _head(path: Path, size: int) -> bytes:
+    """Return the first ``size`` bytes of a file, uncompressing a gzip file.
+
+    Gzip is recognised by its first two bytes (1F 8B), not by the name.
+    """
+    check_file(path)
+    with open(path, "rb") as fh:
+        head = fh.read(size)
+    if not head.startswith(GZIP_MAGIC):
+        return head
+    try:
+        with gzip.open(path, "rb") as fh:
             return fh.read(size)
-    except gzip.BadGzipFile:
-        raise WrongFormatError(f"{path}: named .gz but not gzip-compressed") from None
-    except (EOFError, zlib.error) as err:
-        raise TruncatedFileError(f"{path}: cannot read its first bytes ({err})") from None
+    except (EOFError, OSError, zlib.error) as err:
+        raise TruncatedFileError(f"{path}: gzip-compressed, but cut short or damaged "
+                                 f"before its first {size} bytes ({err})") from None
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """Whether a file starts with the gzip signature (1F 8B)."""
+    with open(check_file(path), "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+#: Other kinds of file that :func:`identify` recognises (they are not in the chapter's
+#: table): the name it returns, and what the kind is.
+OTHER_KINDS = {
+    "DICOM (no preamble)": "a DICOM data set without the 128-byte preamble, 'DICM' and "
+                           "file meta information (an old ACR-NEMA file or a raw data set)",
+    "MGH": "a FreeSurfer MGH volume (.mgh, .mgz)",
+    "PAR/REC": "a Philips PAR/REC header (.PAR), whose image is in a .REC file",
+    "AFNI": "an AFNI header (.HEAD), whose image is in a .BRIK file",
+    "ECAT": "an ECAT 7 PET file (.v)",
+    "TrackVis": "TrackVis streamlines (.trk): fibre tracks, not an image",
+    "MRtrix tracks": "MRtrix streamlines (.tck): fibre tracks, not an image",
+    "JPEG": "a JPEG image", "PNG": "a PNG image", "TIFF": "a TIFF image", "GIF": "a GIF image",
+    "JPEG 2000": "a JPEG 2000 image", "zip": "a zip archive",
+}
+
+_PLAIN_MAGIC = (
+    (b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"), (b"GIF8", "GIF"), (b"\x00\x00\x00\x0cjP  \r\n", "JPEG 2000"),
+    (b"\xffO\xffQ", "JPEG 2000"), (b"PK\x03\x04", "zip"), (b"MATRIX7", "ECAT"),
+    (b"TRACK", "TrackVis"), (b"mrtrix tracks", "MRtrix tracks"),
+)
 
 
 def identify(path: str | os.PathLike) -> str:
     """Name the format of a file from its bytes, not its name.
 
     Returns one of the names in :data:`FORMATS` ("MINC" for a netCDF MINC1 file;
-    "HDF5" for any HDF5 file, MINC2 included). A ``.hdr`` whose first four bytes say 348
-    without a NIfTI magic is "Analyze 7.5"; anything else is "Raw".
+    "HDF5" for any HDF5 file, MINC2 included), one of :data:`OTHER_KINDS`, or "Raw"
+    when nothing matches. A ``.hdr`` whose first four bytes say 348 without a NIfTI
+    magic is "Analyze 7.5"; the header of a NIfTI ``.hdr``/``.img`` pair is NIfTI-1 or
+    NIfTI-2. A gzip-compressed file is named by what it holds.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+    path = check_file(path)
     head = _head(path, 1024 + 8)
     for facts in FORMATS:
         if facts.magic and head[facts.magic_offset:].startswith(facts.magic):
@@ -152,9 +287,38 @@ def identify(path: str | os.PathLike) -> str:
         return "MINC"
     if head[:4] in (struct.pack("<i", 348), struct.pack(">i", 348)):
         return "NIfTI-1" if head[344:348] == b"ni1\x00" else "Analyze 7.5"
+    if head[:4] in (struct.pack("<i", 540), struct.pack(">i", 540)) \
+            and head[4:12] == b"ni2\x00\r\n\x1a\n":
+        return "NIfTI-2"
     for offset in (512, 1024):  # HDF5 may start after a user block
         if head[offset:offset + 8] == b"\x89HDF\r\n\x1a\n":
             return "HDF5"
+    return _other_kind(head)
+
+
+def _other_kind(head: bytes) -> str:
+    """Recognise the kinds of :data:`OTHER_KINDS` (and "Raw" for anything else)."""
+    for magic, name in _PLAIN_MAGIC:
+        if head.startswith(magic):
+            return name
+    if b"DATA DESCRIPTION FILE" in head[:512] and head.lstrip()[:1] == b"#":
+        return "PAR/REC"
+    if b"type = " in head[:256] and b"name = " in head[:512] and b"count = " in head[:512]:
+        return "AFNI"
+    # MGH: a big-endian int32 version 1, then width, height, depth, frames, data type
+    if len(head) >= 28 and struct.unpack(">i", head[:4])[0] == 1:
+        dims = struct.unpack(">5i", head[4:24])
+        if all(d > 0 for d in dims[:4]) and dims[4] in (0, 1, 3, 4):
+            return "MGH"
+    # A DICOM data set without preamble starts with a tag of group 0002 or 0008, little
+    # or big endian, then (explicit VR) two capital letters or (implicit) a short length.
+    for endian in "<>":
+        if len(head) >= 8:
+            group, element = struct.unpack(endian + "HH", head[:4])
+            if group in (0x0002, 0x0008) and element < 0x0200 and (
+                    head[4:6].isalpha() and head[4:6].isupper()
+                    or struct.unpack(endian + "I", head[4:8])[0] < 1024):
+                return "DICOM (no preamble)"
     return "Raw"
 
 
@@ -162,9 +326,18 @@ def require_format(path: str | os.PathLike, *names: str) -> str:
     """Check that a file's bytes say it is one of ``names``; return the format found."""
     found = identify(path)
     if found not in names:
-        raise WrongFormatError(
-            f"{path}: expected {' or '.join(names)}, but its bytes say {found}")
+        raise WrongFormatError(f"{path}: expected {' or '.join(names)}, but {describe(found)}")
     return found
+
+
+def describe(kind: str) -> str:
+    """Say in words what :func:`identify`'s answer means, for an error message."""
+    if kind == "Raw":
+        return ("its bytes match no format medimg knows (no signature at the start); "
+                "check that it is the file you meant")
+    if kind in OTHER_KINDS:
+        return f"its bytes say it is {OTHER_KINDS[kind]}"
+    return f"its bytes say {kind}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -190,10 +363,17 @@ def dicom_preamble(path: str | os.PathLike) -> dict[str, Any]:
     """
     path = Path(path)
     head = _head(path, 144)
-    if len(head) < 144 or head[128:132] != b"DICM":
+    if len(head) < 132 or head[128:132] != b"DICM":
         raise WrongFormatError(f"{path}: no 'DICM' at byte 128, so not a DICOM file")
+    if len(head) < 144:
+        raise TruncatedFileError(f"{path}: ends {len(head)} bytes in, right after 'DICM'")
     group, element, vr, length = struct.unpack("<HH2sH", head[132:140])
     (value,) = struct.unpack("<I", head[140:144])
+    if (group, element, vr, length) != (0x0002, 0x0000, b"UL", 4):
+        raise DamagedFileError(
+            f"{path}: 'DICM' is followed by {head[132:140].hex(' ')}, not the element "
+            "(0002,0000) UL of length 4 that every DICOM file has there: the file is "
+            "damaged or only pretends to be DICOM")
     return {"preamble": head[:128], "prefix": head[128:132], "group": group,
             "element": element, "vr": vr.decode("ascii"), "length": length, "value": value}
 
@@ -261,6 +441,10 @@ def hdf5_tree(path: str | os.PathLike) -> list[str]:
         else:
             lines.append(f"{'    ' * depth}{label}/")
 
-    with h5py.File(path, "r") as fh:
-        fh.visititems(visit)
+    try:
+        with h5py.File(path, "r") as fh:
+            fh.visititems(visit)
+    except (OSError, KeyError, RuntimeError, ValueError) as err:
+        kind = TruncatedFileError if "truncated" in str(err).lower() else DamagedFileError
+        raise kind(f"{path}: an HDF5 file that h5py cannot read ({err})") from None
     return lines

@@ -23,7 +23,9 @@ from .errors import (
     DamagedImageError,
     ImageTooLargeError,
     NotAnImageError,
+    TooLargeError,
 )
+from .formats import LIMITS, Limits, check_budget, check_file
 
 
 def _check_2d_or_rgb(image: np.ndarray) -> np.ndarray:
@@ -66,9 +68,10 @@ def window(image: np.ndarray, center: float, width: float) -> np.ndarray:
 #: The largest image :func:`load_image` opens unless told otherwise: 50 million pixels,
 #: about seven times the largest chest X-ray of the Kermany dataset (2890 × 2570). A file
 #: that claims more is refused before its pixels are decoded, so a tiny malicious file
-#: cannot fill the memory (a "decompression bomb"). Pillow's own limit
+#: cannot fill the memory (a "decompression bomb"). It is the default of
+#: ``medimg.formats.LIMITS.pixels``, which is the budget in force. Pillow's own limit
 #: (``PIL.Image.MAX_IMAGE_PIXELS``, about 89 million) also applies.
-MAX_PIXELS = 50_000_000
+MAX_PIXELS = Limits.pixels
 
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", ".tif", ".tiff", ".bmp", ".gif")
 
@@ -76,7 +79,50 @@ IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png", ".tif", ".tiff", ".bmp", ".gif")
 _DAMAGE = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, zlib.error)
 
 
-def load_image(path: str | PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def open_image(path: str | PathLike, max_pixels: int | None = None) -> Image.Image:
+    """Open an image file with Pillow, reading only its header; check it first.
+
+    The path must be a regular file (a named pipe would make Pillow wait forever), the
+    format one Pillow knows, and the size within ``max_pixels`` (default
+    ``medimg.formats.LIMITS.pixels``) and the byte budget: all before any pixel is
+    decoded. Raises medimg's named errors, each naming the file. Close the image after
+    use (``with open_image(path) as image: ...``).
+    """
+    path = check_file(path)
+    max_pixels = LIMITS.pixels if max_pixels is None else max_pixels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageTooLargeError(
+                f"{path}: more pixels than Pillow's safety limit "
+                f"({Image.MAX_IMAGE_PIXELS:,}); refused before decoding"
+            ) from None
+        except UnidentifiedImageError:
+            raise NotAnImageError(f"{path}: not an image file (format not recognised)") from None
+        except _DAMAGE as err:
+            raise DamagedImageError(f"{path}: the image header is truncated or damaged "
+                                    f"({err})") from None
+    width, height = image.size
+    try:
+        if width * height > max_pixels:
+            raise ImageTooLargeError(
+                f"{path}: {height} rows × {width} columns = {width * height:,} pixels, "
+                f"more than the limit of {max_pixels:,}; refused before decoding"
+            )
+        depth = 4 if image.mode in ("I", "F") else 2 if image.mode.startswith("I;16") else 1
+        check_budget(path, (height, width, len(image.getbands())), depth, "the image")
+    except ImageTooLargeError:
+        image.close()
+        raise
+    except TooLargeError as err:
+        image.close()
+        raise ImageTooLargeError(str(err)) from None
+    return image
+
+
+def load_image(path: str | PathLike, max_pixels: int | None = None) -> np.ndarray:
     """Read an image file into a numpy array, with a clear error when that is impossible.
 
     What you get back:
@@ -89,33 +135,12 @@ def load_image(path: str | PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray
     The EXIF orientation that phones and some scanners store is applied, so the array is
     the right way up. Only the first frame of a multi-frame file (GIF, TIFF) is read.
 
-    Raises FileNotFoundError (no such file), IsADirectoryError (a folder),
-    NotAnImageError (not an image), DamagedImageError (truncated or corrupt) and
-    ImageTooLargeError (more than ``max_pixels`` pixels). Each message starts with the path.
+    Raises MissingFileError (no such file), IsAFolderError (a folder), NotAFileError (a
+    pipe or device), NotAnImageError (not an image), DamagedImageError (truncated or
+    corrupt) and ImageTooLargeError (more than ``max_pixels`` pixels, by default
+    ``medimg.formats.LIMITS.pixels``). Each message starts with the path.
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder, not an image file")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(path)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageTooLargeError(
-                f"{path}: more pixels than Pillow's safety limit "
-                f"({Image.MAX_IMAGE_PIXELS:,}); refused before decoding"
-            ) from None
-        except UnidentifiedImageError:
-            raise NotAnImageError(f"{path}: not an image file (format not recognised)") from None
-    with image:
-        width, height = image.size
-        if width * height > max_pixels:
-            raise ImageTooLargeError(
-                f"{path}: {height} rows × {width} columns = {width * height:,} pixels, "
-                f"more than the limit of {max_pixels:,}"
-            )
+    with open_image(path, max_pixels) as image:
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -146,6 +171,80 @@ def _pillow_to_array(image: Image.Image) -> np.ndarray:
     if image.mode == "I" and array.size and array.min() >= 0 and array.max() <= 65535:
         return array.astype(np.uint16)
     return array
+
+
+# --- JPEG headers, read by hand (no decoding) ------------------------------------------
+
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}   # not DHT, JPG, DAC
+_JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
+
+
+def _segments(head: bytes):
+    """Walk the chain of JPEG segments in ``head``: yield (offset, marker) of each.
+
+    A JPEG is a chain of segments, each ``FF``, a marker byte and (mostly) a two-byte
+    length, up to the first start-of-scan (``FF DA``), after which the image data run.
+    Walking the chain, rather than searching for marker bytes, skips what lies inside a
+    segment, such as the small JPEG thumbnail many cameras store in their EXIF (APP1)
+    segment, with its own markers.
+    """
+    if head[:2] != b"\xff\xd8":
+        return
+    i = 2
+    while i + 4 <= len(head):
+        if head[i] != 0xFF:
+            return
+        marker = head[i + 1]
+        if marker == 0xFF:                          # fill byte before a marker
+            i += 1
+            continue
+        yield i, marker
+        if marker == 0xDA:                          # the image data follow
+            return
+        i += 2 + int.from_bytes(head[i + 2:i + 4], "big")
+
+
+def jpeg_header(head: bytes) -> tuple[int, int, str] | None:
+    """Width, height and Pillow mode of a JPEG, read from the first bytes of the file.
+
+    The start-of-frame segment (``FF C0`` for baseline, ``FF C2`` progressive, ...) holds
+    the height, the width and the number of colour components. Returns None when
+    ``head`` is not a JPEG or the frame header is not in it (the caller then asks Pillow,
+    which reads further and explains what is wrong).
+    """
+    for i, marker in _segments(head):
+        if marker in _SOF_MARKERS:
+            if i + 10 > len(head):
+                return None
+            height = int.from_bytes(head[i + 5:i + 7], "big")
+            width = int.from_bytes(head[i + 7:i + 9], "big")
+            mode = _JPEG_MODES.get(head[i + 9])
+            return (width, height, mode) if mode and width and height else None
+        if marker == 0xDA:                          # image data began before any frame header
+            return None
+    return None
+
+
+def end_marker_inside(file, head: bytes) -> bool:
+    """Whether FF D9 (end of image) follows the image data, with other bytes after it.
+
+    Some tools append bytes after a complete JPEG (padding, a second file); only a file
+    with no end marker after the start of its image data is cut short. Inside the
+    entropy-coded data FF is always followed by 00 or a restart marker, so FF D9 there
+    is the end marker. The search starts at the first start-of-scan found by walking the
+    segments (an EXIF thumbnail before it has its own FF D9). Read only for the rare file
+    that does not end with FF D9.
+    """
+    start = next((i for i, marker in _segments(head) if marker == 0xDA), -1)
+    if start < 0:
+        return False
+    file.seek(start)
+    previous = b""
+    while chunk := file.read(1024 * 1024):
+        if b"\xff\xd9" in previous[-1:] + chunk:
+            return True
+        previous = chunk
+    return False
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -180,7 +279,7 @@ def is_grey_rgb(image: np.ndarray) -> bool:
                 and np.array_equal(array[..., 1], array[..., 2]))
 
 
-def load_grey(path: str | PathLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def load_grey(path: str | PathLike, max_pixels: int | None = None) -> np.ndarray:
     """Read any image file as a grey ``(rows, columns)`` array: :func:`load_image` + :func:`to_grey`."""
     return to_grey(load_image(path, max_pixels))
 

@@ -166,11 +166,21 @@ def _swap_in(new: Path, target: Path) -> None:
     previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".previous",
                                      dir=target.parent))
     old = previous / target.name
-    os.rename(target, old)
+    try:
+        os.rename(target, old)
+    except BaseException:
+        shutil.rmtree(previous, ignore_errors=True)    # empty: nothing was moved
+        raise
     try:
         os.rename(new, target)
-    except BaseException:
-        os.rename(old, target)                     # put the old folder back
+    except BaseException as error:
+        try:
+            os.rename(old, target)                     # put the old folder back
+        except OSError as again:
+            # Never delete the only copy: leave it where it is and say where that is.
+            raise OSError(f"{target}: the new folder could not be moved in ({error}) and "
+                          f"the old one could not be put back ({again}); it is safe in "
+                          f"{old}: move it back by hand") from error
         shutil.rmtree(previous, ignore_errors=True)
         raise
     shutil.rmtree(previous, ignore_errors=True)
