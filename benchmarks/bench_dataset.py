@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from medimg import dataset, synthetic
+from medimg import dataset, survey, synthetic
 
 CACHE = Path(tempfile.gettempdir()) / "medimg-bench-jpegs-v1"
 FULL_DATASET = 5856
@@ -117,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     for path in jpegs[:20]:                                            # warm the page cache
         Path(path).read_bytes()
     floor_djpeg = best_of(args.repeats, lambda: djpeg(jpegs))
-    naive = best_of(args.repeats, lambda: [dataset.thumbnail_full_decode(p) for p in jpegs])
-    draft = best_of(args.repeats, lambda: [dataset.thumbnail(p) for p in jpegs])
-    sheet1 = best_of(args.repeats, lambda: dataset.contact_sheet(jpegs, workers=1))
+    naive = best_of(args.repeats, lambda: [survey.thumbnail_full_decode(p) for p in jpegs])
+    draft = best_of(args.repeats, lambda: [survey.thumbnail(p) for p in jpegs])
+    sheet1 = best_of(args.repeats, lambda: survey.contact_sheet(jpegs, workers=1))
     cpu = time.process_time()
-    sheet2 = best_of(args.repeats, lambda: dataset.contact_sheet(jpegs, workers=2))
+    sheet2 = best_of(args.repeats, lambda: survey.contact_sheet(jpegs, workers=2))
     busy = (time.process_time() - cpu) / (args.repeats * sheet2)
     machine = machine_speedup(args.repeats)
     rows.append(("djpeg -scale 1/8 (floor, 1 core)", m, floor_djpeg, 1.0, ""))

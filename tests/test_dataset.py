@@ -490,8 +490,8 @@ def big_jpegs(tmp_path_factory):
 
 def test_thumbnail_fits_and_matches_the_full_decode(big_jpegs):
     for path in big_jpegs:
-        fast = dataset.thumbnail(path, 128)
-        slow = dataset.thumbnail_full_decode(path, 128)
+        fast = survey.thumbnail(path, 128)
+        slow = survey.thumbnail_full_decode(path, 128)
         assert fast.mode == "L" and max(fast.size) == 128
         assert abs(fast.width - slow.width) <= 1 and abs(fast.height - slow.height) <= 1
         a = np.asarray(fast.resize(slow.size), dtype=float)
@@ -504,35 +504,35 @@ def test_thumbnail_uses_draft_mode(big_jpegs, monkeypatch):
     original = JpegImagePlugin.JpegImageFile.draft
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft",
                         lambda self, mode, size: seen.append((mode, size)) or original(self, mode, size))
-    dataset.thumbnail(big_jpegs[0], 100)
+    survey.thumbnail(big_jpegs[0], 100)
     assert seen[0] == ("L", (100, 100))
 
 
 def test_contact_sheet_tiles_every_image(big_jpegs):
-    sheet = dataset.contact_sheet(big_jpegs * 3, size=64, columns=4, gap=2)
+    sheet = survey.contact_sheet(big_jpegs * 3, size=64, columns=4, gap=2)
     assert sheet.size == (4 * 66 - 2, 3 * 66 - 2) and sheet.mode == "L"
-    one_core = dataset.contact_sheet(big_jpegs * 3, size=64, columns=4, gap=2, workers=1)
+    one_core = survey.contact_sheet(big_jpegs * 3, size=64, columns=4, gap=2, workers=1)
     assert np.array_equal(np.asarray(sheet), np.asarray(one_core))
-    assert len(dataset.thumbnails(big_jpegs, 32, workers=2)) == 3
+    assert len(survey.thumbnails(big_jpegs, 32, workers=2)) == 3
 
 
 def test_thumbnail_of_a_bad_file_names_it(tmp_path):
     from medimg.errors import DamagedImageError, NotAnImageError
     (tmp_path / "text.jpeg").write_text("not an image")
     with pytest.raises(NotAnImageError, match="text.jpeg"):
-        dataset.thumbnail(tmp_path / "text.jpeg")
+        survey.thumbnail(tmp_path / "text.jpeg")
     buffer = io.BytesIO()
     Image.effect_noise((300, 200), 40).save(buffer, format="JPEG")
     (tmp_path / "cut.jpeg").write_bytes(buffer.getvalue()[:2000])
     with pytest.raises(DamagedImageError, match="cut.jpeg"):
-        dataset.contact_sheet([tmp_path / "cut.jpeg"], workers=2)
+        survey.contact_sheet([tmp_path / "cut.jpeg"], workers=2)
     with pytest.raises(FileNotFoundError):
-        dataset.thumbnail(tmp_path / "absent.jpeg")
+        survey.thumbnail(tmp_path / "absent.jpeg")
 
 
 def test_contact_sheet_needs_images():
     with pytest.raises(ValueError, match="at least one"):
-        dataset.contact_sheet([])
+        survey.contact_sheet([])
 
 
 def test_replica_without_clutter(tmp_path):

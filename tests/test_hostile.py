@@ -29,7 +29,7 @@ import pydicom
 import pytest
 from PIL import Image
 
-from medimg import data, dataset, deid, dicom, errors, fetch, formats, images, synthetic, volumes
+from medimg import (data, dataset, deid, dicom, errors, fetch, formats, images, survey, volumes)
 
 SECONDS = 20
 
@@ -168,7 +168,7 @@ def index_counts(path: Path):
 
 
 def thumbnail_upright(path: Path):
-    thumb = np.asarray(dataset.thumbnail(path, size=64))
+    thumb = np.asarray(survey.thumbnail(path, size=64))
     assert thumb.shape[0] > thumb.shape[1]       # stored wide, shown tall (EXIF 6: turn)
     return thumb
 
@@ -327,19 +327,19 @@ def _matrix() -> list[Item]:
         items.append(Item(f"JPEG cut at {keep}, load_image", written("cut.jpeg", jpeg[:keep]),
                           images.load_image, errors.ImageLoadError))
         items.append(Item(f"JPEG cut at {keep}, thumbnail", written("cut.jpeg", jpeg[:keep]),
-                          dataset.thumbnail, errors.ImageLoadError))
+                          survey.thumbnail, errors.ImageLoadError))
     big_jpeg, big_png = jpeg_header(65000, 65000), png_header(50000, 50000)
     for label, content, name in (("65000² JPEG", big_jpeg, "big.jpeg"),
                                  ("50000² PNG", big_png, "big.png")):
-        for fn, call in (("load_image", images.load_image), ("thumbnail", dataset.thumbnail),
-                         ("contact_sheet", lambda p: dataset.contact_sheet([p], workers=1))):
+        for fn, call in (("load_image", images.load_image), ("thumbnail", survey.thumbnail),
+                         ("contact_sheet", lambda p: survey.contact_sheet([p], workers=1))):
             items.append(Item(f"{label} header, {fn}", written(name, content), call,
                               errors.ImageTooLargeError))
         items.append(Item(f"{label} header, index_dataset",
                           tree({f"train/NORMAL/IM-0001-0001.{name.split('.')[1]}": content,
                                 "train/NORMAL/IM-0002-0001.jpeg": jpeg}),
                           counted_once({("train", "NORMAL"): 1}, excluded=1), None))
-    readers = {"load_image": images.load_image, "thumbnail": dataset.thumbnail,
+    readers = {"load_image": images.load_image, "thumbnail": survey.thumbnail,
                "identify": formats.identify, "read_dicom": dicom.read_dicom,
                "load_volume": vol}
     for fn, call in readers.items():

@@ -501,7 +501,6 @@ def test_window_grid_has_one_panel_per_window_and_can_skip_pixels():
 
 
 def test_window_widget_redraws_when_a_slider_moves():
-    import io
 
     from PIL import Image
 

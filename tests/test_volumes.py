@@ -2,7 +2,6 @@
 
 import gzip
 import shutil
-import struct
 
 import nibabel
 import nrrd

@@ -29,7 +29,6 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +37,9 @@ import pandas as pd
 from PIL import Image, UnidentifiedImageError
 
 from . import data, paths
-from .errors import DamagedImageError, DatasetNotFoundError
+from .errors import DatasetNotFoundError
 from .formats import LIMITS
-from .images import end_marker_inside, is_grey_rgb, jpeg_header, open_image
+from .images import end_marker_inside, is_grey_rgb, jpeg_header
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -599,78 +598,3 @@ def shared_patients(images: pd.DataFrame, splits: pd.Series | None = None) -> li
     used = splits != "excluded"
     per_patient = splits[used].groupby(group_key(images)[used]).nunique()
     return sorted(per_patient[per_patient > 1].index)
-
-
-
-# --- Thumbnails and contact sheets --------------------------------------------------------
-
-def thumbnail(path: str | os.PathLike, size: int = 128) -> Image.Image:
-    """Return a grey thumbnail that fits in ``size`` × ``size``, decoded at reduced size.
-
-    ``draft`` asks the JPEG decoder for a 1/2, 1/4 or 1/8 scale image directly (and only
-    the grey channel), which skips most of the work of a full decode; the small final
-    resize is then cheap. Other formats are decoded in full. The file is checked first
-    (:func:`medimg.images.open_image`: a regular file, an image, within the pixel
-    budget), and the EXIF orientation a camera stored is applied, so the thumbnail is
-    the right way up.
-    """
-    with open_image(path) as image:
-        try:
-            orientation = image.getexif().get(0x0112, 1)
-            image.draft("L", (size, size))
-            grey = image.convert("L")
-        except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise DamagedImageError(f"{path}: cannot be decoded ({error})") from None
-    if orientation in _EXIF_TURNS:
-        grey = grey.transpose(_EXIF_TURNS[orientation])
-    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
-    return grey
-
-
-#: EXIF orientation (tag 0x0112) -> the transposition that puts the image upright, as in
-#: Pillow's ImageOps.exif_transpose.
-_EXIF_TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-               6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-               8: Image.Transpose.ROTATE_90}
-
-
-def thumbnail_full_decode(path: str | os.PathLike, size: int = 128) -> Image.Image:
-    """The naive way, for comparison: decode every pixel, then shrink."""
-    with Image.open(path) as image:
-        grey = image.convert("L")
-    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
-    return grey
-
-
-def thumbnails(paths_: Iterable[str | os.PathLike], size: int = 128,
-               workers: int | None = None) -> list[Image.Image]:
-    """Thumbnails of many files, on ``workers`` threads (default: one per core).
-
-    Pillow lets go of Python's global lock while it decodes, so threads use every core.
-    """
-    paths_ = list(paths_)
-    workers = workers or os.cpu_count() or 1
-    if workers == 1:
-        return [thumbnail(p, size) for p in paths_]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda p: thumbnail(p, size), paths_, chunksize=8))
-
-
-def contact_sheet(paths_: Sequence[str | os.PathLike], size: int = 128, columns: int = 10,
-                  workers: int | None = None, gap: int = 2) -> Image.Image:
-    """Tile the thumbnails of ``paths_`` into one grey image, row by row."""
-    if not paths_:
-        raise ValueError("contact_sheet needs at least one image")
-    tiles = thumbnails(paths_, size, workers)
-    columns = min(columns, len(tiles))
-    rows = -(-len(tiles) // columns)
-    cell = size + gap
-    sheet = Image.new("L", (columns * cell - gap, rows * cell - gap), 0)
-    for i, tile in enumerate(tiles):
-        row, column = divmod(i, columns)
-        x = column * cell + (size - tile.width) // 2
-        y = row * cell + (size - tile.height) // 2
-        sheet.paste(tile, (x, y))
-    return sheet
-

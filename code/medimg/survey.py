@@ -4,6 +4,8 @@
 - :func:`pictures`: every image as 64 × 64 grey pixels, from the book's 64 × 64 set
   (:func:`medimg.data.kermany_64`) when the index came from the listing, else decoded
   from the reader's files; :func:`tile` lays many of them out as one contact sheet.
+- :func:`thumbnail`, :func:`thumbnails` and :func:`contact_sheet`: many files at a
+  glance, each decoded at reduced size (Pillow's draft mode).
 - :func:`identical_pictures`: images whose pictures are the same, pixel for pixel.
 - :func:`damaged_examples`: a small folder of real files, damaged on purpose, on which the
   index's checks can be seen at work.
@@ -21,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageOps
 
 from . import data, paths
 from .dataset import LABELS, SPLITS, DatasetIndex, group_key
+from .errors import DamagedImageError
+from .images import open_image
 
 #: The side of :func:`pictures`, in pixels: that of the book's 64 × 64 set.
 PICTURE_SIZE = 64
@@ -50,10 +54,7 @@ def patients_per_split(images: pd.DataFrame) -> pd.DataFrame:
 
 def _square(path: str | os.PathLike, size: int) -> np.ndarray:
     """Decode a file at reduced size (JPEG draft mode) and squeeze it to size × size grey."""
-    with Image.open(path) as image:
-        image.draft("L", (size, size))
-        grey = image.convert("L")
-    return np.asarray(grey.resize((size, size), Image.Resampling.LANCZOS))
+    return np.asarray(_draft_grey(path, size).resize((size, size), Image.Resampling.LANCZOS))
 
 
 def pictures(index: DatasetIndex, rows: pd.DataFrame | None = None,
@@ -153,3 +154,71 @@ def damaged_examples(folder: str | os.PathLike | None = None) -> Path:
             image.save(root / "PNEUMONIA" / png.name, format="PNG")
 
     return paths.publish_folder(target, fill, if_exists="keep")
+
+
+# --- Many files at a glance ----------------------------------------------------------------
+
+def _draft_grey(path: str | os.PathLike, size: int) -> Image.Image:
+    """Decode an image file in grey at reduced size, the right way up; checked first.
+
+    ``draft`` asks the JPEG decoder for a 1/2, 1/4 or 1/8 scale image directly (and only
+    the grey channel), which skips most of the work of a full decode. Other formats are
+    decoded in full. The file is checked before any pixel is decoded
+    (:func:`medimg.images.open_image`: a regular file, an image, within the pixel
+    budget), and the EXIF orientation a camera stored is applied.
+    """
+    with open_image(path) as image:
+        try:
+            image.draft("L", (size, size))
+            return ImageOps.exif_transpose(image).convert("L")
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise DamagedImageError(f"{path}: cannot be decoded ({error})") from None
+
+
+def thumbnail(path: str | os.PathLike, size: int = 128) -> Image.Image:
+    """Return a grey thumbnail that fits in ``size`` × ``size``, decoded at reduced size.
+
+    The small final resize after the reduced decode is cheap (see :func:`_draft_grey`).
+    """
+    grey = _draft_grey(path, size)
+    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
+    return grey
+
+
+def thumbnail_full_decode(path: str | os.PathLike, size: int = 128) -> Image.Image:
+    """The naive way, for comparison: decode every pixel, then shrink."""
+    with Image.open(path) as image:
+        grey = image.convert("L")
+    grey.thumbnail((size, size), Image.Resampling.BILINEAR)
+    return grey
+
+
+def thumbnails(paths_: Sequence[str | os.PathLike], size: int = 128,
+               workers: int | None = None) -> list[Image.Image]:
+    """Thumbnails of many files, on ``workers`` threads (default: one per core).
+
+    Pillow lets go of Python's global lock while it decodes, so threads use every core.
+    """
+    paths_ = list(paths_)
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return [thumbnail(p, size) for p in paths_]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda p: thumbnail(p, size), paths_, chunksize=8))
+
+
+def contact_sheet(paths_: Sequence[str | os.PathLike], size: int = 128, columns: int = 10,
+                  workers: int | None = None, gap: int = 2) -> Image.Image:
+    """Tile the thumbnails of ``paths_`` into one grey image, row by row (:func:`tile`).
+
+    Each thumbnail is centred in a ``size`` × ``size`` cell on black.
+    """
+    if not paths_:
+        raise ValueError("contact_sheet needs at least one image")
+    cells = []
+    for small in thumbnails(paths_, size, workers):
+        cell = np.zeros((size, size), np.uint8)
+        y, x = (size - small.height) // 2, (size - small.width) // 2
+        cell[y:y + small.height, x:x + small.width] = np.asarray(small)
+        cells.append(cell)
+    return Image.fromarray(tile(cells, columns, gap))
