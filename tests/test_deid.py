@@ -151,3 +151,21 @@ def test_new_uids_are_valid_and_stable(old):
     new = deid.new_uid(old)
     assert new == deid.new_uid(old) and len(new) <= 64 and new != old
     assert pydicom.uid.UID(new).is_valid
+
+
+def test_a_copy_made_by_an_earlier_medimg_is_replaced_at_the_default_target(tmp_path,
+                                                                            monkeypatch):
+    """A reader who updates the book keeps data/generated/: the old copy must not block."""
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
+    source = real("CT_small.dcm")
+    first = deid.deidentify(source)
+    old = pydicom.dcmread(first)
+    old.DeidentificationMethod = "DICOM PS3.15 Annex E Basic Profile, as applied by medimg"
+    old.save_as(first)
+    again = deid.deidentify(source)
+    assert again == first
+    assert pydicom.dcmread(again).DeidentificationMethod.endswith("(medimg)")
+    old.DeidentificationMethod = "someone else's tool"
+    old.save_as(first)
+    with pytest.raises(errors.TargetExistsError, match="not a de-identified copy made by medimg"):
+        deid.deidentify(source)
