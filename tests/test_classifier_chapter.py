@@ -197,6 +197,6 @@ def test_the_page_shows_the_numbers_computed_here(chapter, built_site):
     """The built page and this independent run agree (the seeds make the chapter repeatable)."""
     import html as htmlmod
     page = htmlmod.unescape((built_site.html / "book" / "classifier.html").read_text("utf-8"))
-    for name in ("auc_filters", "auc_pixels", "leak_diff_ci", "border_test", "half_spec",
+    for name in ("auc_filters", "auc_pixels", "leak_difference", "border_test", "half_spec",
                  "ppv_clinic"):
         assert str(chapter["glued"][name]) in page, name
