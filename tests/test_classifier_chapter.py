@@ -38,6 +38,14 @@ def chapter(root):
     return namespace
 
 
+def test_its_tables_print_as_tables_on_paper(root):
+    """tables.show offers Markdown for the PDF; only MyST (not CommonMark) parses tables."""
+    source = (root / "book" / "classifier.md").read_text(encoding="utf-8")
+    front = source.split("---\n")[1]
+    assert "tables.show(" in source
+    assert "render_markdown_format: myst" in front
+
+
 def test_the_text_and_the_cells_use_the_same_glue_names(chapter, root):
     source = (root / "book" / "classifier.md").read_text(encoding="utf-8")
     used = set(re.findall(r"\{glue:text\}`([^`:]+)`", source))

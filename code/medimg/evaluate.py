@@ -20,6 +20,7 @@ This module measures such decisions against the truth:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -302,8 +303,10 @@ def rate_intervals(y_true, scores, groups, threshold: float = 0.5, n_resamples: 
     """Sensitivity, specificity and accuracy at ``threshold``, each with two 95 % intervals.
 
     The Wilson interval treats every image as an independent case; the patient bootstrap
-    resamples patients, which is right when a patient has several images. Where the two
-    differ, the images of one patient were more alike than independent cases would be.
+    resamples patients, which is right when a patient has several images. They differ
+    when a patient's images are more alike than independent cases (the bootstrap's is
+    wider), when the rate mixes two classes whose numbers vary from resample to resample
+    (accuracy), or near 0 or 1, where a percentile bootstrap is too narrow.
     """
     truth, values = _labels_and_scores(y_true, scores)
     counts = confusion(truth, values, threshold)
@@ -314,17 +317,19 @@ def rate_intervals(y_true, scores, groups, threshold: float = 0.5, n_resamples: 
     for name, (hits, n, among) in parts.items():
         wilson = wilson_interval(hits, n)
 
-        def share(t, v, m, _name=name):
-            called = v >= threshold
-            right = called == t
-            return right[m].mean() if m.any() else float("nan")
-
-        boot = patient_bootstrap(share, groups, truth, values, among,
+        boot = patient_bootstrap(functools.partial(_share_right, threshold=threshold),
+                                 groups, truth, values, among,
                                  n_resamples=n_resamples, seed=seed)
         rows.append({"rate": name, "cases": n, "estimate": wilson.estimate,
                      "Wilson low": wilson.low, "Wilson high": wilson.high,
                      "bootstrap low": boot.low, "bootstrap high": boot.high})
     return pd.DataFrame(rows).set_index("rate")
+
+
+def _share_right(truth, values, among, threshold: float) -> float:
+    """The share of the cases in ``among`` whose decision at ``threshold`` is right."""
+    right = (values >= threshold) == truth
+    return float(right[among].mean()) if among.any() else float("nan")
 
 
 # --- Another prevalence: Bayes' rule -----------------------------------------------------
