@@ -19,6 +19,8 @@ as a table, all measured in this run on this machine:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import time
@@ -77,8 +79,9 @@ def run_chapter_here() -> tuple[float, float]:
     namespace: dict = {}
     wall, cpu = time.perf_counter(), time.process_time()
     try:
-        for cell in cells:
-            exec(compile(cell, str(CHAPTER), "exec"), namespace)
+        with contextlib.redirect_stdout(io.StringIO()):      # the cells' prints
+            for cell in cells:
+                exec(compile(cell, str(CHAPTER), "exec"), namespace)
     finally:
         myst_nb.glue = original
     return time.perf_counter() - wall, time.process_time() - cpu
