@@ -127,8 +127,7 @@ def roc_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
         raise ValueError("need at least one curve")
     fig = new_figure(4.8, 4.4)
     ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], color="0.6", linewidth=1)
-    ax.text(0.62, 0.55, "guessing", rotation=45, fontsize=8, color="0.4")
+    _unit_square(ax, "guessing", (0.62, 0.55), margin=0.01)
     for i, (label, (fpr, tpr)) in enumerate(curves.items()):
         ax.plot(fpr, tpr, label=label, linewidth=1.6, **_style(i, markers=False))
     for i, (label, (x, yv)) in enumerate((points or {}).items()):
@@ -136,11 +135,17 @@ def roc_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
                 markerfacecolor="white", linestyle="none", label=label)
     ax.set_xlabel("1 − specificity (false positive rate)")
     ax.set_ylabel("sensitivity (true positive rate)")
-    ax.set_xlim(-0.01, 1.01)
-    ax.set_ylim(-0.01, 1.01)
-    ax.set_aspect("equal")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return fig
+
+
+def _unit_square(ax, diagonal: str, at: tuple[float, float], margin: float) -> None:
+    """A square 0–1 by 0–1 plot with its diagonal drawn and named (e.g. "guessing")."""
+    ax.plot([0, 1], [0, 1], color="0.6", linewidth=1)
+    ax.text(*at, diagonal, rotation=45, fontsize=8, color="0.4")
+    ax.set_xlim(-margin, 1 + margin)
+    ax.set_ylim(-margin, 1 + margin)
+    ax.set_aspect("equal")
 
 
 @book_figure
@@ -259,8 +264,7 @@ def reliability_diagram(tables: Mapping[str, object]) -> BookFigure:
         raise ValueError("need at least one calibration table")
     fig = new_figure(4.8, 4.4)
     ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], color="0.6", linewidth=1)
-    ax.text(0.55, 0.62, "calibrated", rotation=45, fontsize=8, color="0.4")
+    _unit_square(ax, "calibrated", (0.55, 0.62), margin=0.02)
     for i, (label, table) in enumerate(tables.items()):
         style = _style(i)
         marker = style.pop("marker")
@@ -269,9 +273,6 @@ def reliability_diagram(tables: Mapping[str, object]) -> BookFigure:
                    marker=marker, facecolors="white", edgecolors=style["color"], zorder=3)
     ax.set_xlabel("mean score in the bin (what the model said)")
     ax.set_ylabel("share with pneumonia (what was true)")
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_aspect("equal")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return fig
 
