@@ -88,6 +88,7 @@ pdf: $(VENV)/.book-installed debs-pdf
 .PHONY: bench
 bench: $(VENV)/.book-installed debs-bench
 	$(BIN)/python benchmarks/bench_dataset.py
+	$(BIN)/python benchmarks/bench_classifier.py
 
 # $(call npm-vendor,PACKAGE,VERSION,SHA256,FOLDER IN THE TARBALL,WHAT TO KEEP OF IT)
 define npm-vendor

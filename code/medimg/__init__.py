@@ -28,6 +28,12 @@ The chest X-ray dataset
     ``synthetic`` a synthetic copy and a full-size replica, for when the real one is absent
     ``fetch``     download, verify and unpack the full dataset
 
+A first classifier
+    ``features``  pixels as vectors, a 3 × 3 convolution by hand, filters and pooling
+    ``classify``  the 64 × 64 images with patients and roles; models, fits, splits
+    ``evaluate``  confusion counts, ROC/AUC, Wilson and patient-bootstrap intervals,
+                  thresholds, PPV/NPV at another prevalence, calibration
+
 Figures
     ``plots``     one function per figure (``plots.style`` holds what they share)
 """

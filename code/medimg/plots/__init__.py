@@ -6,6 +6,16 @@ data, sizes. The figures shared by several chapters, and what every figure has i
 are in one module per chapter. Everything is available as ``plots.NAME``.
 """
 
+from .classifier import (
+                               coefficient_map,
+                               convolution_demo,
+                               interval_plot,
+                               learning_curve_plot,
+                               predictive_values_plot,
+                               reliability_diagram,
+                               roc_curves,
+                               score_histograms,
+)
 from .dataset import WORKFLOW_STEPS, class_balance, image_sizes, workflow_diagram
 from .formats import middle_slices, monochrome_figure
 from .images_as_numbers import (
@@ -42,4 +52,7 @@ __all__ = [
     "image_sizes", "middle_slices", "monochrome_figure", "new_figure", "pixel_grid",
     "pixel_histogram", "quiz_figure", "region_as_numbers", "rgb_channels", "show_grey",
     "window_grid", "window_widget", "workflow_diagram",
+    # chapter "A first classifier"
+    "coefficient_map", "convolution_demo", "interval_plot", "learning_curve_plot",
+    "predictive_values_plot", "reliability_diagram", "roc_curves", "score_histograms",
 ]
