@@ -64,7 +64,7 @@ def pictures(index: DatasetIndex, rows: pd.DataFrame | None = None,
     Returns uint8 of shape (n, 64, 64), each image squeezed to a square (its aspect ratio
     is not kept). For an index made from the listing they are the images of the book's
     64 × 64 set; for a folder, each file is decoded at reduced size (draft mode, as
-    :func:`medimg.dataset.thumbnail`) and resized the same way, on ``workers`` threads.
+    :func:`thumbnail`) and resized the same way, on ``workers`` threads.
     """
     rows = index.readable if rows is None else rows
     if not index.has_headers:
