@@ -76,7 +76,7 @@ test: $(VENV)/.test-installed debs-test vendor
 # The fast lane: every test but those marked build, pdf or browser (pytest.ini), so it
 # needs no book build, TeX or Chromium, only .venv.
 check: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -m "not build and not pdf and not browser" --no-cov
+	$(BIN)/python -m pytest -m "not build and not pdf and not browser and not slow" --no-cov
 
 # Two PDFs from the same sources, with XeLaTeX (see book/_latex/): the student handout
 # (no solutions) and the instructor edition, _build/latex/medimg-warmup-*.pdf.

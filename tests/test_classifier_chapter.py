@@ -14,6 +14,8 @@ import re
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the whole chapter: make test only, not make check
+
 
 @pytest.fixture(scope="module")
 def chapter(root):

@@ -181,6 +181,7 @@ def test_learning_curve_grows_nested_training_sets():
                                 {"held out": np.arange(240, 300)}, patients=[81])
 
 
+@pytest.mark.slow
 def test_the_chapters_models_are_chosen_on_validation(chest):
     """The C values the chapter uses are the ones choose_C picks, as the text says:
     0.01 for the filters from 1e-4 ... 1, 0.001 for the pixels from 1e-4 ... 1e-2."""

@@ -623,6 +623,7 @@ def _run_chapter(root):
     return namespace
 
 
+@pytest.mark.slow
 def test_the_chapter_publishes_the_real_numbers(root, tmp_path, monkeypatch, capsys):
     """Every cell of the chapter, run as the build runs it (no full copy): the counts,
     subtypes and patient figures are those of the real listing, and the text says so."""
@@ -672,6 +673,7 @@ def test_the_chapter_publishes_the_real_numbers(root, tmp_path, monkeypatch, cap
     assert int((both > 1).sum()) == 808
 
 
+@pytest.mark.slow
 def test_the_chapters_cells_run_on_a_full_size_copy(replica, tmp_path, monkeypatch, root,
                                                     capsys):
     """Every code cell of book/dataset.md, run in order with MEDIMG_CHEST_XRAY set to the

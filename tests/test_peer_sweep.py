@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+import pytest
+
+pytestmark = pytest.mark.slow  # every file of three packages: make test only, not make check
 
 PER_FILE_SECONDS = 30
 
