@@ -183,11 +183,22 @@ def wait_until_run(page, index: int, before, timeout_ms: int = 60_000) -> None:
                            arg=[index, before], timeout=timeout_ms)
 
 
-def run_cell(page, index: int) -> None:
+def reveal(box) -> None:
+    """Open what hides a cell, as a reader would: a folded solution's toggle button."""
+    if box.locator("button.thebe-run-button").is_visible():
+        return
+    folded = box.locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' toggle-hidden ')]")
+    for i in range(folded.count()):  # outermost first
+        folded.nth(i).locator(":scope > .admonition-title .toggle-button").click()
+
+
+def run_cell(page, index: int, timeout_ms: int = 60_000) -> None:
     """Press the cell's run button and wait until the kernel has answered."""
     before = execution_count(page, index)
-    cell_box(page, index).locator("button.thebe-run-button").click()
-    wait_until_run(page, index, before)
+    box = cell_box(page, index)
+    reveal(box)
+    box.locator("button.thebe-run-button").click()
+    wait_until_run(page, index, before, timeout_ms)
 
 
 # --- The browser test ----------------------------------------------------------------------
