@@ -141,14 +141,17 @@ def kept(package: Package, member: str) -> str | None:
 def extract(package: Package, archive: Path, folder: Path) -> int:
     """Extract the kept files of archive into folder; return how many were written."""
     count = 0
-    with tarfile.open(archive, "r:gz") as tar:
-        for member in tar.getmembers():
-            inside = kept(package, member.name)
-            if inside is None or not member.isfile():
-                continue
-            member.name = inside
-            tar.extract(member, folder, filter="data")  # refuses absolute and ../ paths
-            count += 1
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar.getmembers():
+                inside = kept(package, member.name)
+                if inside is None or not member.isfile():
+                    continue
+                member.name = inside
+                tar.extract(member, folder, filter="data")  # refuses absolute and ../ paths
+                count += 1
+    except (tarfile.TarError, OSError) as err:
+        raise VendorError(f"{archive}: cannot unpack the tarball: {err}") from None
     if not (folder / "package.json").is_file():
         raise VendorError(f"{archive}: no package/package.json in the tarball")
     version = json.loads((folder / "package.json").read_text(encoding="utf-8")).get("version")
