@@ -98,9 +98,13 @@ def axe_violations(page) -> dict[str, list[str]]:
 
 
 def set_theme(page, mode: str) -> None:
-    """Switch the page to the theme's light or dark mode, as its theme button does."""
+    """Switch the page to the theme's light or dark mode, as its theme button does, and wait
+    until the colours have settled (some of the theme's colours change by transition)."""
     page.evaluate("mode => { document.documentElement.dataset.mode = mode;"
-                  " document.documentElement.dataset.theme = mode; }", mode)
+                  " document.documentElement.dataset.theme = mode;"
+                  " return getComputedStyle(document.body).color; }", mode)  # styles now, transitions start
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')",
+                           timeout=10_000)
 
 
 def check_violations(found: dict[str, int], details: dict[str, list[str]]) -> None:
