@@ -248,6 +248,10 @@ def test_live_code_runs_and_reruns_an_edited_cell(chromium, site_url, server, ke
         assert f"kernel folder: {kernel_folder}" in text
         assert f"test.jpeg shape: {shape}" in text
         assert output.locator("img[src^='data:image/png']").count() == 1
+        # Edited code makes another picture: the published description no longer fits it.
+        page.wait_for_function("img => img.getAttribute('alt')",
+                               arg=output.locator("img").element_handle())
+        assert output.locator("img").get_attribute("alt").startswith("Image made by this cell's code")
         assert page.evaluate("liveErrors") == []
         assert page.locator(".live-code-status").get_attribute("data-state") == "ready"
 
@@ -255,6 +259,28 @@ def test_live_code_runs_and_reruns_an_edited_cell(chromium, site_url, server, ke
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOT))
     assert foreign == [], f"the page asked other sites for {foreign}"
+
+
+FIGURE_CELL = """\
+from medimg.plots import style
+fig = style.new_figure(2, 1.5)
+fig.subplots().plot([0, 1], [1, 0])
+fig.alt = "A falling line, drawn to test alt text."
+fig"""
+
+
+@pytest.mark.browser
+def test_a_live_figure_takes_its_alt_text_from_the_kernel(chromium, site_url, server):
+    """A medimg figure whose alt text is set carries it to the live page (display metadata)."""
+    with guarded_page(chromium, site_url) as (page, foreign):
+        page.goto(chapter_url(site_url, server))
+        press_live_code(page)
+        wait_for_kernel(page)
+        run_edited(page, 0, FIGURE_CELL)
+        picture = cell_box(page, 0).locator(".thebe-output img")
+        page.wait_for_function("img => img.getAttribute('alt')", arg=picture.element_handle())
+        assert picture.get_attribute("alt") == "A falling line, drawn to test alt text."
+    assert foreign == []
 
 
 @pytest.mark.browser
