@@ -432,7 +432,7 @@ def test_table_html_names_a_blank_header_and_escapes_text():
     assert '<th scope="col"><span class="visually-hidden">Row</span></th>' in html
     assert '<th scope="col" class="numeric">n</th>' in html
     assert "<td>a&lt;b</td>" in html and '<td class="numeric">2,000</td>' in html
-    assert html.startswith('<div class="medimg-table"><table class="table">')
+    assert html.startswith('<div class="medimg-table"><table><thead>')
     table = tables.Table(["Tag", "Note"], [["(0008,0060)", "use `Modality`\nnot `modality`"]])
     assert "<td>use <code>Modality</code><br>not <code>modality</code></td>" in table.to_html()
     assert table._repr_html_() == table.to_html()

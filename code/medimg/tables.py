@@ -67,7 +67,7 @@ class Table:
         head = "".join(cell("th", c, c, ' scope="col"') for c in self.columns)
         body = "".join("<tr>" + "".join(cell("td", v, c) for v, c in zip(row, self.columns))
                        + "</tr>" for row in self.rows)
-        return (f'<div class="medimg-table"><table class="table"><thead><tr>{head}</tr></thead>'
+        return (f'<div class="medimg-table"><table><thead><tr>{head}</tr></thead>'
                 f"<tbody>{body}</tbody></table></div>")
 
     def _repr_markdown_(self) -> str:
