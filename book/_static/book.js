@@ -1,13 +1,16 @@
 /*
  * The book's small repairs to the page, for every reader (book/_static/book.js).
  *
- * The theme, docutils and pandas write a few things that assistive software reads wrong;
+ * The theme, docutils and pandas write a few things that assistive software reads wrong
+ * (axe-core's rules; the theme's own list: github.com/pydata/pydata-sphinx-theme/issues/1428);
  * each is put right here, on the published page and in live outputs alike:
  *   - the sidebar's search button: its label ("Search") must contain the text it shows
  *     ("Search Ctrl+K"), so the label is dropped and the text names it;
- *   - the sidebar (book title, search, chapters) becomes a navigation landmark;
- *   - a bibliography entry's role doc-biblioentry (deprecated in DPUB-ARIA 1.1, and not
- *     allowed in a list) becomes listitem;
+ *   - the sidebar (book title, search, chapters) becomes a navigation landmark (the theme's
+ *     landmark work: github.com/pydata/pydata-sphinx-theme/pull/1454);
+ *   - a bibliography entry's role doc-biblioentry, which docutils writes, is deprecated in
+ *     DPUB-ARIA 1.1 and not allowed in a list (github.com/w3c/dpub-aria/pull/22,
+ *     github.com/dequelabs/axe-core/issues/2759): it becomes listitem;
  *   - an empty table header cell (pandas' unnamed index, a table's blank corner) becomes
  *     an ordinary cell, since a header must name something.
  * And a table wider than the screen gets a visible hint that it scrolls sideways, and

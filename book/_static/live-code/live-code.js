@@ -191,7 +191,8 @@
   }
 
   /* A widget whose code could not load says so in its own cell, in words, under
-     ipywidgets' own error view (whose icon is decoration). */
+     ipywidgets' own error view (whose icon, an SVG without a name, is decoration; see
+     github.com/pydata/pydata-sphinx-theme/issues/1919). */
   function showWidgetError(root) {
     root.querySelectorAll(".jupyter-widgets-error-widget").forEach((view) => {
       view.querySelectorAll("svg").forEach((icon) => icon.setAttribute("aria-hidden", "true"));
