@@ -23,13 +23,11 @@ DEBS_TEST += $(DEBS_PDF)
 DEBS_BENCH := libjpeg-turbo-progs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Live code: the site serves its own thebe (and MathJax for pages with formulas), fetched
-# here from the npm registry at a pinned version and checked against a pinned SHA-256,
-# into vendor/ (gitignored); the book's live_code extension copies it into the site.
-THEBE_VERSION := 0.9.3
-THEBE_SHA256 := 4777b3f0c5dcee04b3e5a99fd918a9cf7cb91c3208159af2f1fb54b3c27d0899
-MATHJAX_VERSION := 3.2.2
-MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+# Browser code the site serves itself (thebe for live code, require.js for its widgets) and
+# axe-core for the tests: pinned with their SHA-256 in book/_ext/vendor.toml, fetched from
+# the npm registry by a Python script (no Node.js needed) into vendor/ (gitignored); the
+# book's live_code extension copies what the site needs into it.
+VENDOR_PINS := book/_ext/vendor.toml
 
 .PHONY: help book test check serve clean debs-book debs-test debs-pdf debs-bench
 
@@ -90,28 +88,10 @@ bench: $(VENV)/.book-installed debs-bench
 	$(BIN)/python benchmarks/bench_dataset.py
 	$(BIN)/python benchmarks/bench_classifier.py
 
-# $(call npm-vendor,PACKAGE,VERSION,SHA256,FOLDER IN THE TARBALL,WHAT TO KEEP OF IT)
-define npm-vendor
-	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to fetch $(1): apt-get install npm"; exit 1; }
-	rm -rf vendor/$(1) vendor/.tmp-$(1) && mkdir -p vendor/.tmp-$(1)
-	cd vendor/.tmp-$(1) && npm pack --silent $(1)@$(2) >/dev/null
-	echo "$(3)  vendor/.tmp-$(1)/$(1)-$(2).tgz" | sha256sum --check --quiet
-	tar -xzf vendor/.tmp-$(1)/$(1)-$(2).tgz -C vendor/.tmp-$(1) --wildcards --exclude='*.map' package/package.json \
-	    $(addprefix package/$(4)/,$(5))
-	mv vendor/.tmp-$(1)/package/$(4) vendor/$(1) && mv vendor/.tmp-$(1)/package/package.json vendor/$(1)/
-	rm -rf vendor/.tmp-$(1)
-endef
-
+# Fetches only what is missing or changed in $(VENDOR_PINS); a second run costs nothing.
 .PHONY: vendor
-vendor: vendor/thebe/.version-$(THEBE_VERSION) vendor/mathjax/.version-$(MATHJAX_VERSION)
-
-vendor/thebe/.version-$(THEBE_VERSION):
-	$(call npm-vendor,thebe,$(THEBE_VERSION),$(THEBE_SHA256),lib,index.js *.index.js thebe.css)
-	touch $@
-
-vendor/mathjax/.version-$(MATHJAX_VERSION):
-	$(call npm-vendor,mathjax,$(MATHJAX_VERSION),$(MATHJAX_SHA256),es5,tex-mml-chtml.js input output ui a11y sre adaptors)
-	touch $@
+vendor:
+	$(PYTHON) book/_ext/npm_vendor.py --pins $(VENDOR_PINS) --into vendor
 
 serve:
 	@test -f _build/html/index.html || { echo "Build the book first: make book"; exit 1; }

@@ -1,26 +1,29 @@
-"""Live code, measured: press → kernel ready → first output, and what a chapter page loads.
+"""Live code and pages, measured: bytes, axe violations, and press → first output beside its floor.
 
-Usage (after `make book`, or point --site at another build):
+Usage (after `make book` and `make vendor`, or point --site at another build):
 
     .venv/bin/python benchmarks/bench_live.py [--runs 5] [--site _build/html]
-                                              [--chapter book/images-as-numbers.html]
 
-Each run opens the chapter in a fresh browser context (empty cache), with a real
-`jupyter server` on 127.0.0.1 started in a temporary folder, exactly as tests/test_live.py
-does. It reports the median over the runs of:
+Everything runs against a static server and a real `jupyter server` on 127.0.0.1 (started
+in a temporary folder with a book/ inside, where kernels run, as on Binder), in Debian's
+Chromium, each page in a fresh browser context (empty cache). It prints one table:
 
-* press → kernel ready: from pressing "Live Code" to thebe's "kernel ready";
-* press → first cell run: the first cell is run the moment the kernel is ready;
-* press → first output: cells are run top down until the first one the page shows an
-  output for, after the chapter's medimg import (what a reader sees first);
-
-and the bytes the page loaded before the press and after it (response bodies).
+* bytes: what each page loads as it opens at 1280 px (the budget of tests/test_pages.py
+  is 1.5 MB), and after the reader has scrolled to its end (images below the first screen
+  load lazily);
+* axe: violations of the pinned axe-core, light / dark theme, live code off and, for the
+  chapters, on (after every cell has been run through the page's buttons);
+* press → first output: the median over --runs runs of the time from pressing "Live
+  Code" to the first output a reader sees (cells run top down from the start to the
+  first one after the chapter's medimg import that the page shows an output for);
+* floor: in the same run, the median time a bare jupyter_client kernel, started in the
+  same folder, takes to run the same cells to the same output: what any live code costs
+  here without the page, thebe or the server in between.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import sys
 import tempfile
@@ -30,81 +33,163 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import CHROMIUM, CHROMIUM_ARGS, static_server  # noqa: E402
-from test_live import (chapter_url, execution_count, first_medimg_cell,  # noqa: E402
-                       first_shown_output_from, guarded_page, jupyter_server, press_live_code,
-                       run_cell, wait_for_kernel)
+from support import CHROMIUM, CHROMIUM_ARGS, notebook_chapters, static_server  # noqa: E402
+from test_live import (chapter_url, first_medimg_cell, first_shown_output_from,  # noqa: E402
+                       guarded_page, jupyter_server, press_live_code,
+                       run_cell, run_every_cell, wait_for_kernel)
+from test_pages import axe_violations, opened, set_theme, site_pages  # noqa: E402
 
 
-def one_run(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
-    """Open the chapter, press Live Code, run to the first output; times and bytes."""
+def page_weight_and_axe(browser, site: str, name: str) -> dict:
+    """Bytes as the page opens and after scrolling to its end; axe counts light and dark."""
+    with opened(browser, f"{site}/{name}") as (page, loaded, problems):
+        at_load = sum(size for _, size in loaded)
+        page.evaluate("""async () => { for (let y = 0; y <= document.body.scrollHeight; y += 500) {
+            window.scrollTo(0, y); await new Promise(r => setTimeout(r, 50)); } }""")
+        page.wait_for_load_state("networkidle")
+        scrolled = sum(size for _, size in loaded)
+        axe = {}
+        for mode in ("light", "dark"):
+            set_theme(page, mode)
+            found = axe_violations(page)
+            axe[mode] = sum(len(nodes) for nodes in found.values())
+            problems += [f"axe, {mode}, live code off: {rule}: {node}"
+                         for rule, nodes in found.items() for node in nodes]
+    return {"load": at_load, "scrolled": scrolled, "axe_off": axe, "problems": problems}
+
+
+def live_axe(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
+    """Every cell run live, then axe in both themes; and the bytes live code added."""
     with guarded_page(browser, site) as (page, foreign):
-        loaded: list[tuple[str, int]] = []
-        page.on("requestfinished",
-                lambda request: loaded.append((request.url, request.sizes()["responseBodySize"])))
+        loaded: list[int] = []
+        page.on("requestfinished", lambda r: loaded.append(r.sizes()["responseBodySize"]))
         page.goto(chapter_url(site, server, chapter), wait_until="networkidle")
-        before_bytes, before_files = sum(size for _, size in loaded), len(loaded)
-        image_bytes = sum(size for url, size in loaded if re.search(r"\.(png|jpe?g|svg|gif)$", url))
+        before = sum(loaded)
+        press_live_code(page)
+        wait_for_kernel(page)
+        run_every_cell(page)
+        axe, problems = {}, []
+        for mode in ("light", "dark"):
+            set_theme(page, mode)
+            found = axe_violations(page)
+            axe[mode] = sum(len(nodes) for nodes in found.values())
+            problems += [f"axe, {mode}, live code on: {rule}: {node}"
+                         for rule, nodes in found.items() for node in nodes]
+        assert foreign == [], foreign
+        return {"axe_on": axe, "live_bytes": sum(loaded) - before, "live_problems": problems}
 
+
+def press_to_first_output(browser, site: str, server: tuple[str, str], chapter: str) -> tuple[float, list[str]]:
+    """Seconds from pressing Live Code to the first shown output; and the cells it ran."""
+    with guarded_page(browser, site) as (page, foreign):
+        page.goto(chapter_url(site, server, chapter), wait_until="networkidle")
         page.get_by_role("button", name="Launch interactive content").click()
         start = time.perf_counter()
         page.locator("button.btn-launch-thebe").click()
         wait_for_kernel(page)
-        ready = time.perf_counter()
-        run_cell(page, 0)
-        first_cell = time.perf_counter()
         target = first_shown_output_from(page, first_medimg_cell(page))
-        for index in range(1, target + 1):
+        for index in range(target + 1):
             run_cell(page, index)
-        first_output = time.perf_counter()
-        assert execution_count(page, target) is not None
+        elapsed = time.perf_counter() - start
+        sources = page.evaluate("n => thebe.notebook.cells.slice(0, n).map(c => c.source)", target + 1)
         assert foreign == [], foreign
-        after_bytes = sum(size for _, size in loaded)
-        thebe_bytes = sum(size for url, size in loaded if "/_static/vendor/thebe/" in url)
-        return {"image_bytes": image_bytes, "thebe_bytes": thebe_bytes,
-                "ready": ready - start, "first_cell": first_cell - start,
-                "first_output": first_output - start, "target": target,
-                "before_bytes": before_bytes, "before_files": before_files,
-                "after_bytes": after_bytes, "after_files": len(loaded)}
+    return elapsed, sources
+
+
+def floor(folder: Path, sources: list[str]) -> float:
+    """Seconds for a bare jupyter_client kernel in folder to start and run sources, up to
+    the last one's first output (or its end, if it shows nothing).
+
+    The cells are sent the moment the kernel process is started (the kernel takes them in
+    order as soon as it listens), with no readiness handshake: the leanest way there is.
+    """
+    from queue import Empty
+
+    from jupyter_client import KernelManager
+    start = time.perf_counter()
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(folder))
+    client = manager.client()
+    client.start_channels()
+    try:
+        ids = [client.execute(code, store_history=False) for code in sources]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                message = client.get_iopub_msg(timeout=1)
+            except Empty:
+                continue
+            if message["parent_header"].get("msg_id") != ids[-1]:
+                continue
+            kind = message["msg_type"]
+            if kind in ("stream", "display_data", "execute_result") or (
+                    kind == "status" and message["content"]["execution_state"] == "idle"):
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            raise TimeoutError("floor: no output within 300 s")
+        for index, msg_id in enumerate(ids):
+            reply = client.get_shell_msg(timeout=300)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"floor: cell {index} failed: {reply['content'].get('ename')}")
+        return elapsed
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
-    parser.add_argument("--chapter", default="book/images-as-numbers.html")
     args = parser.parse_args()
-    if not (args.site / args.chapter).is_file():
-        sys.exit(f"{args.site / args.chapter} does not exist: run `make book` first")
+    if not (args.site / "book" / "index.html").is_file():
+        sys.exit(f"{args.site} has no built book: run `make book` first")
 
     from playwright.sync_api import sync_playwright
-    results = []
+    chapters = [f"{name}.html" for name in notebook_chapters(ROOT)]
+    rows: dict[str, dict] = {}
     with static_server(args.site) as site, \
             tempfile.TemporaryDirectory(prefix="live-bench-") as folder, \
             jupyter_server(site, Path(folder)) as server, \
             sync_playwright() as playwright:
+        (Path(folder) / "book").mkdir()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            for run in range(args.runs):
-                result = one_run(browser, site, server, args.chapter)
-                results.append(result)
-                print(f"run {run + 1}: ready {result['ready']:.2f} s, first cell "
-                      f"{result['first_cell']:.2f} s, first output {result['first_output']:.2f} s "
-                      f"(cell {result['target']})", flush=True)
+            for name in site_pages(args.site):
+                rows[name] = page_weight_and_axe(browser, site, name)
+                print(f"{name}: {rows[name]['load'] / 1e6:.2f} MB", flush=True)
+            for chapter in chapters:
+                rows[chapter].update(live_axe(browser, site, server, chapter))
+                presses, floors = [], []
+                for run in range(args.runs):
+                    seconds, sources = press_to_first_output(browser, site, server, chapter)
+                    presses.append(seconds)
+                    floors.append(floor(Path(folder) / "book", sources))
+                rows[chapter].update(press=statistics.median(presses), floor=statistics.median(floors),
+                                     cells=len(sources))
+                print(f"  runs: press {[round(x, 2) for x in presses]}, floor "
+                      f"{[round(x, 2) for x in floors]}", flush=True)
+                print(f"{chapter}: press -> first output {rows[chapter]['press']:.2f} s, "
+                      f"floor {rows[chapter]['floor']:.2f} s ({len(sources)} cells)", flush=True)
         finally:
             browser.close()
 
-    def median(key):
-        return statistics.median(r[key] for r in results)
-
-    print(f"\n{args.chapter}, median of {len(results)} runs (local jupyter server, cold page cache):")
-    print(f"  press -> kernel ready   {median('ready'):6.2f} s")
-    print(f"  press -> first cell run {median('first_cell'):6.2f} s")
-    print(f"  press -> first output   {median('first_output'):6.2f} s")
-    print(f"  page before the press   {median('before_bytes') / 1e6:6.2f} MB in "
-          f"{median('before_files'):.0f} files, of which images {median('image_bytes') / 1e6:.2f} MB")
-    print(f"  page after the press    {median('after_bytes') / 1e6:6.2f} MB in "
-          f"{median('after_files'):.0f} files, of which thebe {median('thebe_bytes') / 1e6:.2f} MB")
+    print(f"\nPages of {args.site} (static server and jupyter server on 127.0.0.1, cold cache; "
+          f"timings: median of {args.runs} runs)\n")
+    print("| page | MB at load | MB scrolled | axe light/dark, live off | axe light/dark, live on "
+          "| live code adds MB | press → first output | floor | ratio |")
+    print("|---|---:|---:|:---:|:---:|---:|---:|---:|---:|")
+    for name, row in rows.items():
+        on = f"{row['axe_on']['light']} / {row['axe_on']['dark']}" if "axe_on" in row else "—"
+        live = (f"{row['live_bytes'] / 1e6:.2f} | {row['press']:.2f} s | {row['floor']:.2f} s | "
+                f"{row['press'] / row['floor']:.2f} ×" if "press" in row else "— | — | — | —")
+        print(f"| {name} | {row['load'] / 1e6:.2f} | {row['scrolled'] / 1e6:.2f} | "
+              f"{row['axe_off']['light']} / {row['axe_off']['dark']} | {on} | {live} |")
+    problems = [f"{name}: {p}" for name, row in rows.items()
+                for p in row["problems"] + row.get("live_problems", [])]
+    if problems:
+        print("\nProblems seen while loading:\n" + "\n".join(problems))
 
 
 if __name__ == "__main__":

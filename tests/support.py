@@ -137,7 +137,7 @@ def build_book(out: Path) -> Build:
     config = out / "_config.yml"
     config.write_text(yaml.safe_dump(pdf.cached_config(build.cache), allow_unicode=True),
                       encoding="utf-8")
-    # The site serves its own thebe and MathJax: `make vendor` fetches them (pinned) once.
+    # The site serves its own thebe, require.js and axe-core: `make vendor` fetches them (pinned) once.
     subprocess.run(["make", "--no-print-directory", "vendor"], cwd=ROOT, check=True)
     cmd = [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going",
            "--config", str(config), "--path-output", str(out)]

@@ -5,18 +5,22 @@ What this Sphinx extension does, and why:
 * sphinx-thebe 0.3.1 (which jupyter-book always loads) fetches thebe 0.8.2 from a CDN when
   the reader presses "Live Code", and cannot talk to a plain Jupyter server. This extension
   removes its script from every page and puts ``live-code.js`` in its place: a small loader
-  of the thebe copy that ``make vendor`` fetched from the npm registry (pinned in the
-  Makefile) and that the build copies into ``_static/vendor/``. The kernel runs on Binder,
-  or on the reader's own Jupyter server when the page's address says so (see
+  of the thebe copy that ``make vendor`` fetched from the npm registry (pinned in
+  ``vendor.toml``) and that the build copies into ``_static/vendor/``. The kernel runs on
+  Binder, or on the reader's own Jupyter server when the page's address says so (see
   ``live-code.js``).
-* Sphinx takes MathJax from a CDN unless ``mathjax_path`` points elsewhere: it is pointed at
-  the vendored copy, so no page loads code from another site.
+* thebe's widget manager fetches require.js from a CDN before it shows an ipywidget; the
+  site serves the pinned copy instead, and ``live-code.js`` checks it against the SHA-384
+  that the build writes into the page (Subresource Integrity).
+* Formulas are MathML made at build time (``mathml.py``), so no page loads MathJax.
 * Every chapter can be downloaded as MyST markdown (the source) and as a Jupyter notebook,
   which is made here with jupytext from the same source, with the outputs of the build.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -26,47 +30,64 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
-from sphinx.ext.mathjax import MATHJAX_URL
 from sphinx.util import logging
+
+from npm_vendor import PINS, Package, read_pins
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = Path(__file__).resolve().parents[1] / "_static"
-# What `make vendor` leaves in vendor/: one folder per npm package, each with its package.json.
-VENDORED = {"thebe": "index.js", "mathjax": "tex-mml-chtml.js"}
-MATHJAX_PATH = "vendor/mathjax/tex-mml-chtml.js"
+#: The require.js that thebe's widget manager gets instead of its CDN copy.
+REQUIREJS = ("requirejs", "require.js")
 
 
-def vendored_version(vendor: Path, package: str) -> str:
-    """The version of a vendored npm package, or a clear error telling how to fetch it."""
-    manifest = vendor / package / "package.json"
-    entry = vendor / package / VENDORED[package]
+def site_packages() -> list[Package]:
+    """The pinned packages the site serves (``site = true`` in vendor.toml)."""
+    return [package for package in read_pins(PINS) if package.site]
+
+
+def vendored_version(vendor: Path, package: Package | str) -> str:
+    """The version of a vendored npm package, after checking it is the pinned one.
+
+    The package's entry point is the first file its pin keeps. A missing or different
+    package is a clear error that says how to fetch the pinned one.
+    """
+    if isinstance(package, str):
+        package = next(p for p in read_pins(PINS) if p.name == package)
+    manifest = vendor / package.name / "package.json"
+    entry = vendor / package.name / package.keep[0]
     if not (manifest.is_file() and entry.is_file()):
         raise ExtensionError(
             f"live_code: {entry} is missing. Run `make vendor` first: it fetches the pinned "
-            f"{package} package from the npm registry into {vendor}.")
-    return json.loads(manifest.read_text(encoding="utf-8"))["version"]
+            f"{package.name} package from the npm registry into {vendor}.")
+    version = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+    if version != package.version:
+        raise ExtensionError(
+            f"live_code: {vendor / package.name} holds {package.name} {version}, but "
+            f"{PINS.name} pins {package.version}. Run `make vendor` to fetch the pinned one.")
+    return version
 
 
-def use_local_mathjax(app: Sphinx, config: Any) -> None:
-    """Point Sphinx's MathJax at the site's own copy, unless the book chose another one."""
-    if config.mathjax_path == MATHJAX_URL:
-        config.mathjax_path = MATHJAX_PATH
+def integrity(path: Path) -> str:
+    """The Subresource Integrity value of a file (SHA-384, as browsers check it)."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
 def add_assets(app: Sphinx) -> None:
-    """Check the vendored packages exist and register the loader on every HTML page."""
+    """Check the vendored packages and register the loader on every HTML page."""
     if app.builder.format != "html":
         return
     vendor = Path(app.config.live_code_vendor)
-    versions = {package: vendored_version(vendor, package) for package in VENDORED}
-    logger.info("live_code: serving thebe %s and mathjax %s from the site",
-                versions["thebe"], versions["mathjax"])
+    versions = {package.name: vendored_version(vendor, package) for package in site_packages()}
+    logger.info("live_code: serving %s from the site",
+                ", ".join(f"{name} {version}" for name, version in versions.items()))
     if not any(Path(app.confdir, path).resolve() == STATIC for path in app.config.html_static_path):
         app.config.html_static_path.append(str(STATIC))
     app.add_css_file("live-code/live-code.css")
-    app.add_js_file("live-code/live-code.js", defer="defer")
+    # live-code.js finds require.js beside thebe and checks it against this hash.
+    app.add_js_file("live-code/live-code.js", defer="defer",
+                    **{"data-requirejs-integrity": integrity(vendor.joinpath(*REQUIREJS))})
 
 
 def is_sphinx_thebe_script(script: Any) -> bool:
@@ -117,11 +138,12 @@ def is_notebook_page(app: Sphinx, docname: str) -> bool:
 
 
 def copy_vendored(app: Sphinx) -> None:
-    """Copy the vendored npm packages into the site's _static/vendor/."""
+    """Copy the vendored npm packages the site serves into its _static/vendor/."""
     vendor = Path(app.config.live_code_vendor)
-    for package in VENDORED:
-        shutil.copytree(vendor / package, Path(app.outdir) / "_static" / "vendor" / package,
-                        dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+    for package in site_packages():
+        target = Path(app.outdir) / "_static" / "vendor" / package.name
+        shutil.rmtree(target, ignore_errors=True)  # no file of an older version stays behind
+        shutil.copytree(vendor / package.name, target, ignore=shutil.ignore_patterns(".*"))
 
 
 def write_notebooks(app: Sphinx) -> None:
@@ -146,7 +168,6 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("live_code_vendor", str(ROOT / "vendor"), "html")
-    app.connect("config-inited", use_local_mathjax)
     app.connect("builder-inited", add_assets)
     # After sphinx-book-theme has built the launch and download buttons (priority 500).
     app.connect("html-page-context", replace_thebe_loader, priority=900)

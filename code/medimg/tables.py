@@ -50,9 +50,17 @@ class Table:
         return "\n".join(lines)
 
     def to_html(self) -> str:
+        """The table as HTML: what the published page and a live kernel show.
+
+        A blank column name (the header of an unnamed index, see :func:`show`) is written
+        as "Row" that only screen readers announce, since a table header must not be
+        empty. Numeric columns carry the class ``numeric`` (right-aligned by the book's CSS).
+        """
         def cell(tag: str, value: Any, column: str, scope: str = "") -> str:
             text = _CODE.sub(r"<code>\1</code>", html.escape(str(value), quote=False))
             text = text.replace("\n", "<br>")
+            if tag == "th" and not text.strip():
+                text = '<span class="visually-hidden">Row</span>'
             style = ' class="numeric"' if column in self.numeric else ""
             return f"<{tag}{scope}{style}>{text}</{tag}>"
 
