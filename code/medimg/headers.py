@@ -50,7 +50,9 @@ def header_knowledge() -> Table:
         image = nibabel.load(nibabel_test_file(name))
         zooms = ", ".join(f"{z:g}" for z in image.header.get_zooms()[:3])
         _, code = image.header.get_sform(coded=True)
-        descrip = image.header["descrip"].item().decode("latin-1").strip("\x00 ")
+        # A NUL byte inside the text (FSL writes one) is shown as \x00, not as a box or "�".
+        descrip = (image.header["descrip"].item().decode("latin-1").strip("\x00 ")
+                   .replace("\x00", "\\x00"))
         rows.append([label, f"`{name}`", zooms,
                      f"affine (sform code {int(code)}), RAS, {axis_codes(image.affine)}",
                      f"no patient fields; free text `descrip`: '{descrip}'"])
