@@ -173,6 +173,7 @@ def _register_bibliography_styles() -> None:
     from pybtex.plugin import register_plugin as register_pybtex
     from pybtex.style.formatting.plain import Style as PlainStyle
     from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting import BaseSortingStyle
     from sphinxcontrib.bibtex.plugin import register_plugin as register_bibtex
     from sphinxcontrib.bibtex.style.referencing import BracketStyle, PersonStyle
     from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -207,10 +208,18 @@ def _register_bibliography_styles() -> None:
                 else:
                     yield base
 
+    class AuthorYearSort(BaseSortingStyle):
+        """By the label's authors (braces of a corporate author ignored), year, title."""
+
+        def sorting_key(self, entry):
+            return (authors(entry).lower(), entry.fields.get("year", ""),
+                    entry.fields.get("title", "").lower())
+
     class AuthorYearStyle(PlainStyle):
-        """pybtex's plain style (sorted by author, year, title) with author–year labels."""
+        """pybtex's plain style with author–year labels, sorted as the labels read."""
 
         default_label_style = AuthorYearLabels
+        default_sorting_style = AuthorYearSort
 
     @node
     def label_year(children, data):
@@ -264,6 +273,7 @@ def _register_bibliography_styles() -> None:
                                    for role in style.role_names())
 
     register_pybtex("pybtex.style.labels", "medimg_author_year", AuthorYearLabels)
+    register_pybtex("pybtex.style.sorting", "medimg_author_year", AuthorYearSort)
     register_pybtex("pybtex.style.formatting", "medimg_author_year", AuthorYearStyle)
     register_bibtex("sphinxcontrib.bibtex.style.referencing", "medimg_author_year",
                     BookReferenceStyle)

@@ -461,13 +461,24 @@ class PrintTranslator(LaTeXTranslator):
             self.body.append("\n" + ("\\end{medimgkeep}" if node["medimg_keep"] else "")
                              + "\\end{medimgwide}\n")
 
-    def _outside_cells(self, node: nodes.Element) -> bool:
+    @staticmethod
+    def _context(node: nodes.Element) -> str:
+        """Where a block is: in a code "cell", a "box", a "list" (where it keeps the list's
+        indent), or at the "top" of the page's flow."""
+        if in_box(node):
+            return "box"
         parent = node.parent
         while parent is not None:
             if isinstance(parent, nodes.container) and parent.get("nb_element") == "cell_code":
-                return False
+                return "cell"
+            if isinstance(parent, (nodes.list_item, nodes.definition)):
+                return "list"
             parent = parent.parent
-        return not in_box(node)
+        return "top"
+
+    def _outside_cells(self, node: nodes.Element) -> bool:
+        """At the top of the flow: a block there may take the wide measure."""
+        return self._context(node) == "top"
 
     def visit_literal_block(self, node: nodes.Element) -> None:
         node["medimg_wrap"] = self._outside_cells(node)
@@ -495,9 +506,8 @@ class PrintTranslator(LaTeXTranslator):
         node["medimg_wide"] = self._outside_cells(node) and table_is_wide(node)
         node["medimg_turned"] = False
         if not self.next_table_colspec and not self.tables:
-            where = "box" if in_box(node) else (
-                ("wide" if node["medimg_wide"] else "text") if self._outside_cells(node)
-                else "output")
+            where = {"box": "box", "list": "box", "cell": "output"}.get(
+                self._context(node), "wide" if node["medimg_wide"] else "text")
             layout = table_colspec(node, TABLE_WIDTH_EM[where])
             if layout:
                 self.next_table_colspec, node["medimg_turned"] = layout
