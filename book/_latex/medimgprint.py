@@ -176,8 +176,13 @@ class RemovePlumbing(SphinxPostTransform):
                 continue
             for source in [c for c in cell.children if c.get("nb_element") == "cell_code_source"]:
                 for block in list(source.findall(nodes.literal_block)):
-                    kept = [line for line in block.astext().splitlines()
-                            if not any(p.match(line) for p in PLUMBING)]
+                    kept = []
+                    for line in block.astext().splitlines():
+                        if any(p.match(line) for p in PLUMBING):
+                            continue
+                        if not line.strip() and kept and not kept[-1].strip():
+                            continue   # one blank line where a dropped line left two
+                        kept.append(line)
                     while kept and not kept[0].strip():
                         kept.pop(0)
                     while kept and not kept[-1].strip():
