@@ -14,10 +14,10 @@ PORT ?= 8000
 DEBS_BOOK := fonts-noto-cjk
 DEBS_TEST := $(DEBS_BOOK) chromium
 # The PDF (make pdf): XeLaTeX and latexmk, xeCJK (which needs ctexhook from
-# texlive-lang-chinese), the fonts (text, CJK, maths), and poppler-utils for the tests.
+# texlive-lang-chinese), the fonts (text, code, CJK, maths), and poppler-utils for the tests.
 DEBS_PDF := texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic \
     latexmk texlive-lang-cjk texlive-lang-chinese fonts-noto-cjk fonts-freefont-otf \
-    fonts-lmodern poppler-utils
+    fonts-dejavu-core fonts-lmodern poppler-utils
 DEBS_TEST += $(DEBS_PDF)
 # The benchmarks (make bench) compare with libjpeg-turbo's command-line decoder, djpeg.
 DEBS_BENCH := libjpeg-turbo-progs

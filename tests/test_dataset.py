@@ -180,6 +180,7 @@ def test_unknown_names_are_kept_and_flagged(index):
     assert not row["name_ok"] and pd.isna(row["patient"])
     assert UNKNOWN_NAME in index.problems["path"].tolist()
     assert "DatasetIndex(" in repr(index) and "5856 images" in repr(index)
+    assert str(index).startswith("An index of 5,856 images from the folder ")
 
 
 def test_a_name_that_contradicts_its_folder_is_flagged(tmp_path):

@@ -232,6 +232,9 @@ def test_header_knowledge_reads_spacing_orientation_and_patient_data(data_dir):
     assert "no patient fields" in by_file["`anatomical.nii`"][4]
     assert "MRI" in by_file["`tiny.mnc`"][4]
     assert by_file["`small.mnc`"][2] == "9, 8, 7"
+    # FSL's descrip has a NUL byte inside: the text is cut there (C strings end at NUL).
+    assert "'FSL3.3'" in by_file["`example_nifti2.nii.gz`"][4]
+    assert not any(ch in cell for row in table.rows for cell in row for ch in "\x00\ufffd")
 
 
 

@@ -7,8 +7,13 @@ notebooks the strict HTML build of conftest.py executed (pdf.py --cache) rather 
 executing them again. What each
 test expects is computed from the sources (_toc.yml, the chapters, the glossary) or from
 the strict HTML build of conftest.py, never written out here, because the chapters keep
-changing. Two pages are rendered to PNG under the build folder's review/ for a person
-to look at.
+changing. The title page, the contents, the first page of every chapter and the glossary
+are rendered to PNG under the build folder's review/ for a person to look at.
+
+The print edition as a publisher would print it (issue 13): one pagination for both
+editions, code never hyphenated, no web words or build-machine paths on paper, tables as
+tables, figures legible in black and white at print size, fonts embedded as outlines a
+print shop accepts, and the facts of a title page and of the PDF's metadata.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import json
+import math
 
 import numpy as np
 import pypdf
@@ -121,6 +129,22 @@ def compact(text: str) -> str:
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
+
+
+def without_running_heads(text: str) -> str:
+    """The text of a PDF (pages separated by form feeds) without its running heads, feet and
+    page numbers, so that a paragraph broken across pages reads on."""
+    pages = []
+    for page in text.split("\f"):
+        lines = [line for line in page.splitlines() if line.strip()]
+        edge = lines[:2] + lines[-3:]
+        pages.append("\n".join(
+            line for line in lines
+            if not (line in edge and (line.strip() == "AI in Medical Image Classification — Warmup"
+                                      or re.fullmatch(r"\s*[\dxvi]+\s*", line)
+                                      or re.match(r"\s*(Chapter \d+\.|\d+(\.\d+)+\.\s|Solutions|Preface\b)",
+                                                  line)))))
+    return "\n".join(pages)
 
 
 def spaced(text: str) -> str:
@@ -231,8 +255,8 @@ def test_chinese_terms_are_printed_exactly(pdfs, root):
 
 
 def test_solutions_only_in_the_instructor_edition(pdfs, root):
-    handout = letters(pdf_text(pdfs.pdf("handout")))
-    instructor = letters(pdf_text(pdfs.pdf("instructor")))
+    handout = letters(without_running_heads(pdf_text(pdfs.pdf("handout"))))
+    instructor = letters(without_running_heads(pdf_text(pdfs.pdf("instructor"))))
     checked = 0
     for name in toc_chapters(root):
         for solution in solutions((root / f"{name}.md").read_text(encoding="utf-8")):
@@ -298,21 +322,481 @@ def test_bibliography_is_at_the_end(pdfs, root):
 
 
 def test_review_pages_are_rendered(pdfs):
-    """Render a page with Chinese text and a page with a figure to PNG, for a person to see."""
+    """Render the title page, its back, the contents, the first page of every chapter, the
+    glossary, a page with Chinese and a page with a figure to PNG, for a person to look at."""
     pdf = pdfs.pdf("handout")
     review = pdfs.out / "review"
     review.mkdir(exist_ok=True)
     pages = pdf_text(pdf).split("\f")
     cjk_counts = [sum(map(len, CJK.findall(page))) for page in pages]
-    chinese = cjk_counts.index(max(cjk_counts)) + 1  # the page with the most Chinese
-    figure = next(i for i, n in enumerate(graphics_per_page(pdf), 1) if n)
-    for label, page in (("chinese", chinese), ("figure", figure)):
+    chosen = {"title": 1, "title-back": 2, "contents": 3,
+              "chinese": cjk_counts.index(max(cjk_counts)) + 1,
+              "figure": next(i for i, n in enumerate(graphics_per_page(pdf), 1) if n)}
+    for depth, title, index in outline(pdf):
+        if depth == 0:
+            chosen["chapter-" + re.sub(r"\W+", "-", title.split()[0].lower())] = index + 1
+    assert "chapter-glossary" in chosen and len(chosen) > 10
+    for label, page in chosen.items():
         prefix = review / f"handout-{label}"
         subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", "-f", str(page),
                         "-l", str(page), str(pdf), str(prefix)], check=True)
         grey = np.asarray(Image.open(f"{prefix}.png").convert("L"))
         assert grey.shape[0] > 1000  # an A4 page at 100 dpi is 1170 pixels tall
         assert (grey < 128).mean() > 0.005, label  # something is printed on it
+
+
+# --- One pagination for both editions ---------------------------------------------------------
+
+def outline(path: Path) -> list[tuple[int, str, int]]:
+    """The PDF's bookmarks: (depth, title, page index) in order."""
+    reader = pypdf.PdfReader(path)
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def pages_text(path: Path, *, layout: bool = False) -> list[str]:
+    cmd = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.split("\f")
+
+
+def figure_pages(path: Path) -> dict[str, int]:
+    """Figure number -> page index where its caption is printed."""
+    found: dict[str, int] = {}
+    for index, page in enumerate(pages_text(path)):
+        for match in re.finditer(r"^Fig\. (\d+\.\d+):", page, re.M):
+            found.setdefault(match.group(1), index)
+    return found
+
+
+def test_both_editions_have_the_same_pages(pdfs):
+    """Every chapter, section and figure starts on the same page in both editions; the
+    instructor edition only adds its appendix of solutions at the end."""
+    handout, instructor = outline(pdfs.pdf("handout")), outline(pdfs.pdf("instructor"))
+    assert len(handout) > 30
+    assert instructor[:len(handout)] == handout
+    added = instructor[len(handout):]
+    assert [title for _, title, _ in added] == ["Solutions to the exercises"]
+    assert added[0][2] >= handout[-1][2]
+    figures = figure_pages(pdfs.pdf("handout"))
+    assert len(figures) >= 20
+    assert figures == {k: v for k, v in figure_pages(pdfs.pdf("instructor")).items()
+                       if k in figures}
+    # and the pages in between are the same pages: same text, page by page, up to the end
+    # of the handout (the title page and its back name the edition)
+    last = len(pages_text(pdfs.pdf("handout"))) - 1
+    same = [compact(a) == compact(b) for a, b in
+            zip(pages_text(pdfs.pdf("handout"))[2:last], pages_text(pdfs.pdf("instructor"))[2:last])]
+    contents = [i for i, ok in enumerate(same) if not ok]
+    assert all(i < 3 for i in contents), contents  # at most the contents' last line differs
+
+
+def test_no_figure_number_lives_in_a_solution(root):
+    """A numbered figure inside a solution would have a number in one edition only."""
+    for name in toc_chapters(root):
+        for solution in solutions((root / f"{name}.md").read_text(encoding="utf-8")):
+            assert not re.search(r"^\s*figure:|^```\{figure\}|^:::\{figure\}", solution, re.M), name
+
+
+# --- The front matter -------------------------------------------------------------------------
+
+def test_title_page_its_back_and_the_metadata(pdfs):
+    for edition in EDITIONS:
+        pages = pages_text(pdfs.pdf(edition))
+        title, back = spaced(pages[0]), spaced(pages[1])
+        assert "AI in Medical" in title and "Image Classification" in title and "Warmup" in title
+        assert not re.search(r"Classification\s*—", title)  # the old bad break
+        for fact in ("CC BY 4.0", "MIT licence", "Kermany", "李易儒", "森元俊成", "https://"):
+            assert fact in back, (edition, fact)
+        assert re.search(r"\b20\d\d-\d\d-\d\d\b", back), edition  # an ISO date
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d\d, 20", back)
+        reader = pypdf.PdfReader(pdfs.pdf(edition))
+        meta = reader.metadata
+        assert "Medical Image Classification" in meta.title
+        for key in ("/Author", "/Subject", "/Keywords"):
+            assert meta.get(key, "").strip(), (edition, key)
+        assert str(reader.trailer["/Root"].get("/Lang", "")).startswith("en"), edition
+
+
+def test_preface_is_titled_and_listed_and_no_page_is_nearly_blank(pdfs):
+    for edition in EDITIONS:
+        entries = outline(pdfs.pdf(edition))
+        assert entries[0][1] == "Preface"
+        pages = pages_text(pdfs.pdf(edition))
+        assert "PREFACE" in pages[entries[0][2]].upper()
+        contents = " ".join(pages[2:entries[0][2]])
+        assert "Preface" in contents and "Glossary" in contents
+        assert "Part I" not in contents and not re.search(r"\bPart\b", contents)
+        words = [len(page.split()) for page in pages if page.strip()]
+        # every page but the last carries more than its running head, foot and number
+        thin = [i + 1 for i, n in enumerate(words[:-1]) if n < 40 and i != 0]
+        assert thin == [], (edition, thin)
+
+
+# --- Words true on paper --------------------------------------------------------------------
+
+WEB_WORDS = re.compile(r"\b(rocket|click(ing|ed)?|buttons?|dropdown)\b", re.I)
+
+
+def test_no_web_words_or_machine_paths_on_paper(pdfs):
+    home = str(Path.home())
+    for edition in EDITIONS:
+        text = pdf_text(pdfs.pdf(edition))
+        assert not WEB_WORDS.search(text), (edition, WEB_WORDS.search(text).group())
+        assert "\ufffd" not in text, edition
+        assert "Empty DataFrame" not in text and "rows x " not in text, edition
+        flat = "".join(text.split())
+        # (outputs may name <site-packages>/pydicom/…, as the build shortens such paths)
+        for machine in (r"/(site|dist)-?packages", r"/tmp/?", re.escape(str(ROOT)),
+                        re.escape(home) + "/", r"\.venv/lib"):
+            assert not re.search(machine, flat), (edition, machine)
+        assert "open the answer" not in text and "folded away" not in text, edition
+
+
+def test_web_words_stay_on_the_web(built_site, root):
+    """{web} text is on the web pages (and {paper} text is not): one source, two renderings."""
+    for name in ["book/index", *toc_chapters(root)]:
+        source = (root / f"{name}.md").read_text(encoding="utf-8")
+        html = compact(BeautifulSoup((built_site.html / f"{name}.html").read_text(encoding="utf-8"),
+                                     "html.parser").get_text(" "))
+        for role, _, text in re.findall(r"\{(web|paper)\}(`+)(.+?)\2(?!`)", source, re.S):
+            words = compact(re.sub(r"\]\([^)]*\)", "", text))[:40]
+            assert (words in html) == (role == "web"), (name, role, text[:60])
+
+
+def test_plumbing_is_not_printed(pdfs):
+    for edition in EDITIONS:
+        tex = (pdfs.latex(edition) / "book.tex").read_text(encoding="utf-8")
+        assert "myst\\PYGZus{}nb" not in tex and "matplotlib inline" not in tex, edition
+        assert not re.search(r"\\PYG\{n\}\{glue\}\\PYG\{p\}\{\(\}", tex), edition
+        assert "JPY\\PYGZus{}SESSION" not in tex, edition
+
+
+# --- Code: never hyphenated, broken only with a mark -------------------------------------
+
+PYG_CHARS = {"Zbs": "\\", "Zob": "{", "Zcb": "}", "Zca": "^", "Zam": "&", "Zlt": "<",
+             "Zgt": ">", "Zsh": "#", "Zpc": "%", "Zdl": "$", "Zhy": "-", "Zsq": "'",
+             "Zdq": '"', "Zti": "~", "Zus": "_", "Zat": "@", "Zlb": "[", "Zrb": "]", "Zcb ": "}"}
+
+
+def verbatim_lines(tex: str) -> list[str]:
+    """The lines of every code and output block of the LaTeX source, as printed."""
+    lines = []
+    for block in re.findall(r"\\begin\{sphinxVerbatim\}\[[^\n]*\n(.*?)\\end\{sphinxVerbatim\}",
+                            tex, re.S):
+        block = re.sub(r"\\PYG(Z\w\w)\{\}", lambda m: "\x00" + m.group(1) + "\x01", block)
+        block = re.sub(r"\\PYG\{[^}]*\}\{", "", block).replace("{", "").replace("}", "")
+        block = re.sub("\x00(Z\\w\\w)\x01", lambda m: PYG_CHARS[m.group(1)], block)
+        block = block.replace("\\textbackslash", "\\")
+        lines += block.splitlines()
+    return lines
+
+
+def inline_code(tex: str) -> list[str]:
+    """The text of inline code in running text (not in headings, which may be capitalised)."""
+    found = []
+    for line in tex.splitlines():
+        if line.startswith(("\\chapter", "\\section", "\\subsection", "\\caption", "\\sphinxstepscope")):
+            continue
+        for code in re.findall(r"\\sphinxcode\{\\sphinxupquote\{((?:[^{}]|\{[^{}]*\})*)\}\}", line):
+            code = (code.replace("\\sphinxhyphen{}", "-").replace("\\_", "_")
+                    .replace("\\textbackslash{}", "\\").replace("\\{", "{").replace("\\}", "}")
+                    .replace("\\#", "#").replace("\\%", "%").replace("\\&", "&").replace("\\$", "$")
+                    .replace("\\textasciitilde{}", "~").replace("\\textasciicircum{}", "^")
+                    .replace("\\textquotesingle{}", "'").replace("\\textasciigrave{}", "`"))
+            if "\\" not in code and "{" not in code:
+                found.append(code)
+    return found
+
+
+def test_code_is_never_hyphenated_and_breaks_with_a_mark(pdfs):
+    """Every line of code and output appears whole in the printed text once the
+    continuation marks (↪) and visible spaces (␣) of its breaks are taken out: a hyphen
+    inserted into an identifier, or a line cut inside a word, would not match."""
+    for edition in EDITIONS:
+        tex = (pdfs.latex(edition) / "book.tex").read_text(encoding="utf-8")
+        text = without_running_heads("\f".join(pages_text(pdfs.pdf(edition), layout=True)))
+        flat = re.sub(r"\s+", "", text.replace("↪", "").replace("␣", ""))
+        lines = [re.sub(r"\s+", "", line) for line in verbatim_lines(tex)]
+        lines = [line for line in lines if len(line) >= 6]
+        assert len(lines) > 200, edition
+        missing = [line for line in lines if line not in flat]
+        assert missing == [], (edition, missing[:5])
+        # a line that breaks shows the mark where it continues
+        assert "↪" in text, edition
+        plain = re.sub(r"\s+", "", without_running_heads(pdf_text(pdfs.pdf(edition))))
+        inline = [re.sub(r"\s+", "", code) for code in inline_code(tex)]
+        assert len(inline) > 100, edition
+        broken = sorted({code for code in inline if code not in plain})
+        assert broken == [], (edition, broken[:10])
+
+
+def test_code_font_is_heavy_and_embedded_and_no_type3(pdfs):
+    for edition in EDITIONS:
+        listing = subprocess.run(["pdffonts", str(pdfs.pdf(edition))], capture_output=True,
+                                 text=True, check=True).stdout.splitlines()[2:]
+        assert listing
+        assert [row for row in listing if "Type 3" in row] == [], edition
+        embedded = [row.split()[-5] for row in listing]   # the "emb" column
+        assert set(embedded) == {"yes"}, (edition, listing)
+        assert any("DejaVuSansMono" in row for row in listing), edition
+        assert not any("FreeMono" in row for row in listing), edition
+
+
+def test_syntax_highlighting_survives_black_and_white(pdfs):
+    """Code is told apart by weight and slant: every colour of the highlighting is black
+    or a dark grey (no pale colour that a photocopier loses)."""
+    style = (pdfs.latex("handout") / "sphinxhighlight.sty").read_text(encoding="utf-8")
+    colours = re.findall(r"\\textcolor\[rgb\]\{([\d.]+),([\d.]+),([\d.]+)\}", style)
+    assert colours
+    for r, g, b in colours:
+        assert max(float(r), float(g), float(b)) <= 0.35 and \
+            max(float(r), float(g), float(b)) - min(float(r), float(g), float(b)) < 0.05, (r, g, b)
+    assert "\\textbf" in style and "\\textit" in style
+
+
+# --- Outputs: tables as tables ------------------------------------------------------------
+
+def dataframe_outputs(pdfs: Pdfs) -> list[list[str]]:
+    """The column headers of every DataFrame output (an HTML table without a Markdown one)
+    of the executed notebooks the editions were built from (the edition that ran them
+    keeps them; the other one read them from the cache)."""
+    notebooks = [path for edition in EDITIONS
+                 for path in (pdfs.latex(edition).parent / "jupyter_execute").rglob("*.ipynb")]
+    notebooks += list((pdfs.out / "pdf-cache").glob("executed/*/base.ipynb"))
+    cells = [cell for path in notebooks
+             for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert any(cell.get("outputs") for cell in cells), "no executed notebook with outputs found"
+    headers = []
+    for output in (output for cell in cells for output in cell.get("outputs", [])):
+        data = output.get("data", {})
+        html = "".join(data.get("text/html", ""))
+        if 'class="dataframe"' in html and "text/markdown" not in data:
+            head = BeautifulSoup(html, "html.parser").find("thead")
+            names = [th.get_text(" ").strip() for th in head.find("tr").find_all("th")] if head else []
+            headers.append([name for name in names if name])
+    return headers
+
+
+def test_every_dataframe_is_printed_as_a_table(pdfs):
+    tex = (pdfs.latex("instructor") / "book.tex").read_text(encoding="utf-8")
+    tables = [compact(t) for t in re.findall(r"\\begin\{tabular\}.*?\\end\{tabular\}", tex, re.S)]
+    headers = dataframe_outputs(pdfs)
+    if not headers:
+        pytest.skip("no chapter prints a DataFrame today")
+    for columns in headers:
+        wanted = [compact(c) for c in columns]
+        assert any(all(w in table for w in wanted) for table in tables), columns
+    for edition in EDITIONS:
+        tex = (pdfs.latex(edition) / "book.tex").read_text(encoding="utf-8")
+        for block in re.findall(r"\\begin\{sphinxVerbatim\}.*?\\end\{sphinxVerbatim\}", tex, re.S):
+            assert "Empty DataFrame" not in block and not re.search(r"\[\d+ rows x \d+ columns\]", block)
+
+
+def test_wide_tables_fit_the_page(pdfs):
+    """No table sticks out of the page: LaTeX reports no overfull line in a table."""
+    for edition in EDITIONS:
+        latex = pdfs.latex(edition)
+        tex = (latex / "book.tex").read_text(encoding="utf-8").splitlines()
+        in_table, table_lines = False, set()
+        for number, line in enumerate(tex, 1):
+            if re.match(r"\\begin\{(tabulary|tabular|longtable)\}", line):
+                in_table = True
+            if in_table:
+                table_lines.add(number)
+            if re.match(r"\\end\{(tabulary|tabular|longtable)\}", line):
+                in_table = False
+        log = (latex / "book.log").read_text(encoding="utf-8", errors="replace")
+        overfull = re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\).*?lines? (\d+)", log)
+        assert [(pt, line) for pt, line in overfull
+                if int(line) in table_lines and float(pt) > 2] == [], edition
+
+
+# --- Figures: legible at print size, in black and white --------------------------------------
+
+#: Figures drawn by functions that parallel work is redrawing (issue 13 leaves them to it):
+#: they may still print text under 7 pt. Remove a name when its figure is fixed (the test
+#: fails to say so).
+SMALL_TEXT_PENDING = {
+    "fig-motivation-quiz": "plots/motivation.py quiz_figure, being redrawn",
+    "book/motivation (unnumbered)": "the quiz answer, same function",
+    "fig-dataset-workflow": "plots/dataset.py workflow_diagram, being redrawn",
+}
+
+
+def printed_figures(latex: Path) -> list[tuple[str, Path]]:
+    """(figure label, or "PAGE (unnumbered)" for an image without a number; its PDF file)."""
+    tex = (latex / "book.tex").read_text(encoding="utf-8")
+    found, page = [], "book/index"
+    # a page starts at its label; a chapter's solutions (instructor edition) at their heading
+    for match in re.finditer(r"(?:\\label\{\\detokenize\{|\\medimgsolutionsfor\{\\ref\{)([^}]*)::doc\}\}|"
+                             r"\\sphinxincludegraphics(?:\[[^]]*\])?\{\{([0-9a-f]{64})\}\.pdf\}", tex):
+        if match.group(1):
+            page = match.group(1)
+            continue
+        after = tex[match.end():match.end() + 4000]
+        caption = after[:after.find("\\end{figure}")] if "\\end{figure}" in after else ""
+        label = None
+        if "\\sphinxincludegraphics" not in caption:
+            label = re.search(r"\\label\{\\detokenize\{[^}]*:(fig-[^}]*)\}\}", caption)
+        found.append((label.group(1) if label else f"{page} (unnumbered)",
+                      latex / f"{match.group(2)}.pdf"))
+    return found
+
+
+def smallest_text_pt(pdf: Path, print_width_in: float) -> float:
+    """The smallest text of a figure's PDF, in points, once scaled to the printed width."""
+    page = pypdf.PdfReader(pdf).pages[0]
+    width = float(page.mediabox.width) / 72
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            a = tm[0] * cm[0] + tm[1] * cm[2]
+            b = tm[0] * cm[1] + tm[1] * cm[3]
+            c = tm[2] * cm[0] + tm[3] * cm[2]
+            d = tm[2] * cm[1] + tm[3] * cm[3]
+            sizes.append(size * math.sqrt(abs(a * d - b * c)))
+
+    page.extract_text(visitor_text=visit)
+    return min(sizes, default=float("inf")) * min(1.0, print_width_in / width)
+
+
+def test_figure_text_is_at_least_7pt_on_paper(pdfs):
+    from medimg.plots.style import MIN_PRINT_PT, PRINT_WIDTH
+    figures = printed_figures(pdfs.latex("instructor"))
+    assert len(figures) >= 20
+    small = {name: round(smallest_text_pt(pdf, PRINT_WIDTH), 1) for name, pdf in figures
+             if smallest_text_pt(pdf, PRINT_WIDTH) < MIN_PRINT_PT - 0.05}
+    assert {k: v for k, v in small.items() if k not in SMALL_TEXT_PENDING} == {}
+    fixed = [name for name in SMALL_TEXT_PENDING if name not in small]
+    assert fixed == [], f"now legible, remove from SMALL_TEXT_PENDING: {fixed}"
+
+
+def _luminance(colour) -> float:
+    r, g, b = colour[:3]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_series_are_told_apart_in_black_and_white():
+    """Series meant to be told apart differ by more than colour: line style and marker,
+    hatching, or a clearly different grey."""
+    from medimg import plots, samples
+
+    lines = plots.gamma_curves((0.5, 1.0, 2.0)).axes[0].get_lines()
+    assert len({line.get_linestyle() for line in lines}) == 3
+    assert len({line.get_marker() for line in lines}) == 3
+
+    bars = plots.hearing_chart().axes[0].patches
+    human = [bar for bar in bars if bar.get_hatch()]
+    others = [bar for bar in bars if not bar.get_hatch()]
+    assert len(human) == 1 and len(others) == len(bars) - 1
+    assert abs(_luminance(human[0].get_facecolor()) - _luminance(others[0].get_facecolor())) > 0.2
+
+    grid = plots.pixel_grid(samples.lecture_matrix(), missing=samples.lecture_matrix_missing())
+    marks = [p for p in grid.axes[0].patches if p.get_hatch()]
+    assert len(marks) == int(np.sum(samples.lecture_matrix_missing()))
+
+
+def test_class_balance_bars_differ_in_black_and_white():
+    import pandas as pd
+
+    from medimg import plots
+    table = pd.DataFrame({"NORMAL": [1341, 234, 8], "PNEUMONIA": [3875, 390, 8]},
+                         index=["train", "test", "val"])
+    bars = plots.class_balance(table).axes[0].patches
+    normal, pneumonia = bars[0], bars[-1]
+    assert (normal.get_hatch() != pneumonia.get_hatch()
+            or abs(_luminance(normal.get_facecolor()) - _luminance(pneumonia.get_facecolor())) > 0.2)
+
+
+def test_colour_figures_point_to_the_colour_version_online(pdfs, root):
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    base = config["html"]["baseurl"].rstrip("/")
+    text = "".join(pdf_text(pdfs.pdf("handout")).split())
+    notes = re.findall(r"Colourversiononline:(https://\S+?\.html#fig-[\w-]+)", text)
+    assert notes and all(note.startswith(base) for note in notes)
+    assert any("fig-motivation-blue-green" in note for note in notes)  # a figure about colour
+    for note in notes:   # each address names the page and figure of the web edition
+        page, _, anchor = note[len(base) + 1:].partition("#")
+        assert (root / page.replace(".html", ".md")).is_file(), note
+
+
+# --- Text: subtitles, measure, citations, URLs ---------------------------------------------
+
+def test_chinese_subtitles_are_marked_up_on_purpose(root, pdfs, built_site):
+    """Under a heading, Chinese goes in {subtitle}, not in *italics* (CJK has no italic)."""
+    count = 0
+    for name in ["book/index", *toc_chapters(root)]:
+        lines = (root / f"{name}.md").read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            previous = next((p for p in reversed(lines[:i]) if p.strip()), "")
+            if previous.startswith("#"):
+                assert not re.fullmatch(r"\*[^*]*[\u3400-\u9fff][^*]*\*\s*", line), (name, line)
+        count += sum(line.startswith("{subtitle}`") for line in lines)
+        html = (built_site.html / f"{name}.html").read_text(encoding="utf-8")
+        shown = BeautifulSoup(html, "html.parser").select("span.medimg-subtitle[lang]")
+        assert len(shown) == sum(line.startswith("{subtitle}`") for line in lines), name
+    tex = (pdfs.latex("handout") / "book.tex").read_text(encoding="utf-8")
+    assert count > 5 and tex.count("\\medimgsubtitle{") == count
+
+
+def test_measure_is_about_80_characters(pdfs):
+    """Full lines of running text hold about 70–90 characters."""
+    lengths = []
+    for page in pages_text(pdfs.pdf("handout"))[4:]:
+        for line in page.splitlines():
+            if (len(line) >= 50 and line.count(" ") >= 8 and not line.endswith("-")
+                    and not re.search(r"[_=\[\]{}()<>|/\\:]|\d{3}", line)):
+                lengths.append(len(line))
+    assert len(lengths) > 300
+    full = float(np.percentile(lengths, 75))
+    assert 70 <= full <= 90, full
+
+
+def test_citations_are_author_year_in_the_text_and_the_list(pdfs, root):
+    text = spaced(pdf_text(pdfs.pdf("handout")))
+    start = next(page for depth, title, page in outline(pdfs.pdf("handout"))
+                 if depth == 0 and title.startswith("References"))
+    references = spaced(" ".join(pages_text(pdfs.pdf("handout"))[start:]))
+    cited = set(re.findall(r"\(([A-Z][\w .-]+?(?: et al\.)?), (\d{4}[a-z]?)\)", text))
+    cited |= set(re.findall(r"([A-Z][\w-]+(?: and [A-Z][\w-]+| et al\.)?) \((\d{4}[a-z]?)\)", text))
+    assert len(cited) >= 5
+    for authors, year in cited:
+        assert f"{authors}, {year}." in references, (authors, year)
+    assert not re.search(r"\[\d+\]", references)   # no numbered list
+    tex = (pdfs.latex("handout") / "book.tex").read_text(encoding="utf-8")
+    footnotes = re.findall(r"\\begin\{footnote\}.*?\\end\{footnote\}", tex, re.S)
+    assert footnotes and not any("doi.org" in note for note in footnotes)
+    # no sentence of the sources cites the same work twice
+    for name in ["book/index", *toc_chapters(root)]:
+        source = (root / f"{name}.md").read_text(encoding="utf-8")
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", source):
+            keys = re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", sentence)
+            keys = [k.strip() for group in keys for k in group.split(",")]
+            assert len(keys) == len(set(keys)), (name, sentence[:80])
+
+
+def test_urls_break_only_after_a_slash(pdfs):
+    for edition in EDITIONS:
+        tex = (pdfs.latex(edition) / "book.tex").read_text(encoding="utf-8")
+        urls = set(re.findall(r"\\sphinx(?:nolink)?url\{([^}]+)\}", tex))
+        assert urls
+        text = pdf_text(pdfs.pdf(edition))
+        for url in urls:
+            url = url.replace("\\%", "%").replace("\\#", "#").replace("\\&", "&").replace("\\_", "_")
+            pattern = r"\s*".join(re.escape(ch) for ch in url)
+            for match in re.finditer(pattern, text):
+                for gap in re.finditer(r"\s+", match.group()):
+                    assert match.group()[gap.start() - 1] == "/", (edition, url, match.group())
 
 
 # --- Printing a web page --------------------------------------------------------------------

@@ -4,8 +4,10 @@
 
 Each edition is one `jupyter-book build . --builder pdflatex` (XeLaTeX, set up in
 _config.yml and medimgbook.sty) with a configuration made from _config.yml plus a few
-overrides: the solutions left out of the handout (handout.py), the edition named on the title page, and
-figures drawn as PDF (vector) as well as PNG. The PDFs land in DIR/latex/ (DIR is
+overrides: the print extension (medimgprint.py: the solutions left out of the handout and
+gathered at the end of the instructor edition, so that both have the same pages), the
+edition and the facts of the title page (medimgbook.sty), and figures drawn as PDF
+(vector) as well as PNG. What chapter authors must do for print: README.md here. The PDFs land in DIR/latex/ (DIR is
 _build by default) as medimg-warmup-handout.pdf and medimg-warmup-instructor.pdf; each
 build's LaTeX sources and log stay in DIR/pdf-EDITION/_build/latex/.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,14 +36,29 @@ EDITIONS = {
     # edition: (leave the exercise solutions out?, file name of the PDF)
     "handout": (True, "medimg-warmup-handout.pdf"),
     "instructor": (False, "medimg-warmup-instructor.pdf"),
-}
-# The kernel draws each figure as PNG and as PDF, which myst-nb's LaTeX builder prefers:
-# lines and text stay vector, and the pixels of an image inside a plot are resampled at
-# 200 dpi (matplotlib's default is 100), which is print resolution at the printed size.
+}  # the instructor edition has them in an appendix at its end (medimgprint.py)
+# The book's figures draw themselves as PNG and, asked by MEDIMG_FIGURE_FORMATS, as PDF,
+# which myst-nb's LaTeX builder prefers: lines and text stay vector, and the pixels of an
+# image inside a plot are resampled at 200 dpi (medimg.plots.style.PRINT_DPI), print
+# resolution at the printed size. matplotlib's inline backend keeps to PNG at its usual
+# resolution: a PDF formatter of its own would take the book's figures over (IPython
+# prefers a formatter registered for the type), and a higher dpi would enlarge the PNGs
+# that the tests' HTML build, which shares this execution, puts on the web pages. The
+# figures a chapter draws with pyplot directly (the lecture's own steps) are printed from
+# their PNG. Fonts as TrueType, should a pyplot figure ever be saved as PDF or PS.
 KERNEL_CONFIG = """\
-c.InlineBackend.figure_formats = {"png", "pdf"}
-c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 200}
+c.InlineBackend.figure_formats = {"png"}
+c.InlineBackend.rc = {"pdf.fonttype": 42, "ps.fonttype": 42}
 """
+# What the PDF's metadata says beyond _config.yml's title and author.
+SUBJECT = ("A first course on digital and medical images for AI: pixels and arrays, "
+           "DICOM and other medical file formats, the chest X-ray pneumonia dataset, "
+           "and pixel operations in Python")
+KEYWORDS = ("medical imaging, image classification, artificial intelligence, DICOM, NIfTI, "
+            "chest X-ray, pneumonia, Python, numpy, 醫學影像, 人工智慧")
+AUTHOR = "The book's contributors, after the lecture by 李易儒 and 森元俊成"
+# One date for both editions of a run, in ISO form (2026-12-04).
+BUILD_DATE = time.strftime("%Y-%m-%d")
 
 
 def numbered_parts() -> str:
@@ -48,6 +66,52 @@ def numbered_parts() -> str:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     parts = toc.get("parts", [])
     return ",".join(str(i) for i, part in enumerate(parts, start=1) if part.get("numbered"))
+
+
+def tex(text: str) -> str:
+    """Text safe inside a LaTeX argument (the facts of the title page)."""
+    return re.sub(r"([#$%&_{}])", r"\\\1", text).replace("~", r"\textasciitilde{}")
+
+
+def source_version() -> str:
+    """The sources' git commit (short), or '' outside a git checkout."""
+    try:
+        proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+    except OSError:
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def title_lines(title: str) -> str:
+    """The title in two balanced lines for the title page, broken between words, never
+    after a small word such as "in", nor leaving one word alone on the second line
+    ("AI in Medical\\\\Image Classification")."""
+    words = title.split()
+    best = None
+    for cut in range(1, len(words)):
+        if words[cut - 1].lower() in {"a", "an", "the", "of", "in", "for", "and", "to"}:
+            continue
+        first, second = " ".join(words[:cut]), " ".join(words[cut:])
+        score = abs(len(first) - len(second)) + (10 if cut == len(words) - 1 else 0)
+        if best is None or score < best[0]:
+            best = (score, first, second)
+    return tex(title) if best is None or len(title) <= 24 else f"{tex(best[1])}\\\\{tex(best[2])}"
+
+
+def title_page(config: dict) -> str:
+    """\\medimgsetup{...}: the facts of the title page and of the PDF's metadata."""
+    title, _, subtitle = config.get("title", "").partition(" — ")
+    facts = {
+        "title": title, "subtitle": subtitle, "titlelines": title_lines(title), "author": AUTHOR, "subject": SUBJECT,
+        "keywords": KEYWORDS, "date": BUILD_DATE,
+        "version": source_version(),
+        "url": (config.get("html") or {}).get("baseurl", ""),
+        "repository": (config.get("repository") or {}).get("url", ""),
+    }
+    lines = facts.pop("titlelines")
+    return (r"\medimgsetup{" + ", ".join(f"{key}={{{tex(value)}}}" for key, value in facts.items())
+            + f", titlelines={{{lines}}}}}")
 
 
 def kernel_environment(ipython_dir: Path) -> dict[str, str]:
@@ -78,17 +142,19 @@ def cached_config(cache: Path) -> dict:
 def edition_config(edition: str, cache: Path) -> dict:
     """_config.yml with the overrides for one edition."""
     config = cached_config(cache)
-    hide, _ = EDITIONS[edition]
     sphinx = config["sphinx"]
-    extensions = sphinx["local_extensions"]
-    if hide:
-        # Not sphinx-exercise's hide_solutions: it breaks on gated solutions (handout.py).
-        extensions["handout"] = str(Path(__file__).resolve().parent)
-    sphinx["local_extensions"] = extensions
+    # The print extension: solutions (not sphinx-exercise's hide_solutions, which breaks
+    # on gated solutions), plumbing, tables, keeping cells together (medimgprint.py).
+    sphinx["local_extensions"]["medimgprint"] = str(Path(__file__).resolve().parent)
     options = sphinx.setdefault("config", {})
+    options["medimg_edition"] = edition
+    options["today_fmt"] = "%Y-%m-%d"
     latex_elements = options.setdefault("latex_elements", {})
+    latex_elements["pointsize"] = "11pt"
+    latex_elements["figure_align"] = "H"
     latex_elements["preamble"] = (rf"\usepackage[{edition}]{{medimgbook}}"
-                                  rf"\medimgnumberedparts{{{numbered_parts()}}}")
+                                  rf"\medimgnumberedparts{{{numbered_parts()}}}"
+                                  + title_page(config))
     return config
 
 

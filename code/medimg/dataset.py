@@ -148,6 +148,13 @@ class DatasetIndex:
         return (f"DatasetIndex({where}: {len(self.images)} images, {headers}"
                 f"{len(self.problems)} with problems, {len(self.skipped)} skipped entries)")
 
+    def __str__(self) -> str:
+        """The index in a sentence, for people (``print(index)``)."""
+        where = (f"the listing {self.origin}, names only (no file headers)"
+                 if self.source == "listing" else f"the folder {paths.shorten(self.root)}")
+        return (f"An index of {len(self.images):,} images from {where}: "
+                f"{len(self.problems):,} with problems, {len(self.skipped):,} entries skipped.")
+
 
 def find_root(folder: str | os.PathLike, depth: int = 2) -> Path:
     """Return the folder that holds ``train``/``test``/``val``: ``folder`` or one below it.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import BookFigure, book_figure, new_figure
+from .style import BookFigure, book_figure, legible, new_figure
 
 
 @book_figure
@@ -29,7 +29,7 @@ def monochrome_figure(stored, *, height: float = 4.0) -> BookFigure:
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -53,4 +53,4 @@ def middle_slices(volume, codes: str, *, height: float = 3.0) -> BookFigure:
         ax.set_xlabel(f"axis {cols_axis}: right = {codes[cols_axis]}")
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    return legible(fig)

@@ -7,7 +7,7 @@ from matplotlib.patches import Ellipse
 from matplotlib.ticker import FuncFormatter
 
 from .. import hearing
-from .style import BookFigure, book_figure, new_figure, show_grey
+from .style import BookFigure, book_figure, legible, new_figure, show_grey
 
 
 @book_figure
@@ -82,16 +82,16 @@ def colour_judgement(colour=(0, 150, 140)) -> BookFigure:
         image[:, :10], image[:, 10:] = left, right
         return image
 
-    fig = new_figure(10, 2.8)
+    fig = new_figure(7, 2.1)
     axes = fig.subplots(1, 3, width_ratios=[1, 2, 2])
     pictures = [np.broadcast_to(patch, (10, 10, 3)), strip(blue, patch), strip(patch, green)]
     titles = ["alone: blue or green?", "beside blue: greener", "beside green: bluer"]
     for ax, picture, title in zip(axes, pictures, titles):
         ax.imshow(picture, interpolation="nearest")
-        ax.set_title(title)
+        ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -99,7 +99,9 @@ def hearing_chart(ranges=None, *, highlight: str = "Human", tone_hz: float | Non
     """Draw hearing ranges as horizontal bars on a logarithmic frequency axis.
 
     ``ranges`` defaults to the lecture's table (:data:`medimg.hearing.HEARING_RANGES`);
-    the ``highlight`` animal gets its own colour; ``tone_hz`` adds a dashed vertical line.
+    the ``highlight`` animal gets its own colour, darker than the others' and hatched, so
+    that it stands out in a black-and-white copy too; ``tone_hz`` adds a dashed vertical
+    line.
     """
     ranges = list(hearing.HEARING_RANGES if ranges is None else ranges)
     if not ranges:
@@ -107,12 +109,16 @@ def hearing_chart(ranges=None, *, highlight: str = "Human", tone_hz: float | Non
     names = [r.animal for r in ranges]
     if highlight not in names:
         raise ValueError(f"highlight {highlight!r} is not among the animals: {', '.join(names)}")
-    fig = new_figure(8, 0.42 * len(ranges) + 1.4)
+    fig = new_figure(6.4, 0.36 * len(ranges) + 1.3)
     ax = fig.subplots()
     y = np.arange(len(ranges))
-    colours = ["#d95f02" if n == highlight else "#7570b3" for n in names]
-    ax.barh(y, [r.high_hz - r.low_hz for r in ranges], left=[r.low_hz for r in ranges],
-            color=colours, height=0.6)
+    # Orange against light purple: apart in colour and in grey (luminance 0.42 vs 0.70).
+    colours = ["#d95f02" if n == highlight else "#b2abd2" for n in names]
+    bars = ax.barh(y, [r.high_hz - r.low_hz for r in ranges], left=[r.low_hz for r in ranges],
+                   color=colours, edgecolor="#333333", linewidth=0.6, height=0.6)
+    for bar, name in zip(bars, names):
+        if name == highlight:
+            bar.set_hatch("///")
     ax.set_xscale("log")
     ax.set_xlim(10, 100_000)
     ax.set_yticks(y, names)
@@ -124,11 +130,11 @@ def hearing_chart(ranges=None, *, highlight: str = "Human", tone_hz: float | Non
     ax.xaxis.set_major_formatter(FuncFormatter(hz))
     for yi, r in zip(y, ranges):
         ax.text(r.high_hz * 1.12, yi, f"{hz(r.low_hz)} – {hz(r.high_hz)}", va="center",
-                fontsize=8, fontweight="bold" if r.animal == highlight else "normal")
+                fontsize=8.5, fontweight="bold" if r.animal == highlight else "normal")
     if tone_hz is not None:
         ax.axvline(tone_hz, color="black", linestyle="--", linewidth=1)
-        ax.text(tone_hz, -0.9, f"tone: {hz(tone_hz)}", ha="center", fontsize=8)
+        ax.text(tone_hz, -0.9, f"tone: {hz(tone_hz)}", ha="center", fontsize=8.5)
     ax.set_xlabel("frequency (logarithmic scale)")
     ax.set_title("Hearing range of various animals")
     ax.grid(axis="x", which="major", alpha=0.3)
-    return fig
+    return legible(fig)

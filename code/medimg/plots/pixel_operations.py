@@ -8,11 +8,12 @@ import io
 import os
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.patches import Rectangle
 from PIL import Image
 
 from .. import images
-from .style import BookFigure, book_figure, grey_limits, new_figure
+from .style import BookFigure, book_figure, grey_limits, legible, new_figure
 
 
 @book_figure
@@ -27,7 +28,7 @@ def colormap_strips(names=("viridis", "gray")) -> BookFigure:
         ax.set_ylabel(f"cmap='{name}'", rotation=0, ha="right", va="center")
         ax.set_xticks([0, 64, 128, 192, 255])
     axes[-1].set_xlabel("pixel value")
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -46,14 +47,16 @@ def crop_outline(image, rows: tuple[int, int], cols: tuple[int, int],
     ax = fig.subplots()
     low, high = grey_limits(picture)
     ax.imshow(picture, cmap="gray", vmin=low, vmax=high)
+    # Red with a white halo: visible on any pixels, and in a black-and-white copy.
+    halo = [patheffects.withStroke(linewidth=4.5, foreground="white")]
     ax.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0,
-                           fill=False, edgecolor="red", linewidth=2))
+                           fill=False, edgecolor="red", linewidth=2, path_effects=halo))
     ax.set_title(f"X[{r0}:{r1}, {c0}:{c1}]: rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}")
     ax.set_xlabel("column index = x  →")
     ax.set_ylabel("row index = y  ↓")
     if point is not None:
         r, c = point
-        ax.plot([c], [r], marker="o", markersize=9, color="orange")
+        ax.plot([c], [r], marker="o", markersize=9, color="orange", markeredgecolor="black")
         ax.annotate(f"X[{r}, {c}]: row {r}, column {c}\nmatplotlib: x={c}, y={r}", (c, r),
                     xytext=(12, 12), textcoords="offset points", color="orange",
                     fontsize=10, backgroundcolor="black")
@@ -73,24 +76,32 @@ def pixel_histogram(image, title: str = "", *, bins: int | None = None, log: boo
     if log:
         ax.set_yscale("log")
     ax.set_title(title)
-    return fig
+    return legible(fig)
 
 
 @book_figure
 def gamma_curves(gammas=(0.5, 1.0, 2.0)) -> BookFigure:
-    """Draw output level against input level for each gamma (8-bit); return the Figure."""
+    """Draw output level against input level for each gamma (8-bit); return the Figure.
+
+    Each curve has its own line style and marker as well as its own colour, so that the
+    curves stay apart in a black-and-white copy.
+    """
     levels = np.arange(256, dtype=np.uint8)
     fig = new_figure(4.2, 4)
     ax = fig.subplots()
-    for g in gammas:
-        ax.plot(levels, images.gamma(levels, g), label=f"gamma = {g:g}")
+    styles = ["-", "--", ":", "-."]
+    markers = ["o", "s", "^", "D"]
+    for k, g in enumerate(gammas):
+        ax.plot(levels, images.gamma(levels, g), label=f"gamma = {g:g}",
+                linestyle=styles[k % len(styles)], marker=markers[k % len(markers)],
+                markevery=32, markersize=5, linewidth=1.6)
     ax.set_xlabel("input level x")
     ax.set_ylabel("output level")
     ax.set_xlim(0, 255)
     ax.set_ylim(0, 255)
     ax.set_aspect("equal")
     ax.legend()
-    return fig
+    return legible(fig)
 
 
 #: The variable a Jupyter server sets for the kernels of its notebook sessions (the

@@ -48,6 +48,15 @@ PRINT_DPI = 200
 #: (the PDF edition asks for vector figures this way).
 FORMATS_ENV = "MEDIMG_FIGURE_FORMATS"
 
+#: The widest a figure is printed in the PDF edition, in inches: the wide measure of the
+#: page (15.6 cm, book/_latex/medimgbook.sty) less the indent of a cell's output. A wider
+#: figure is scaled down to it, and its text with it.
+PRINT_WIDTH = 5.9
+
+#: The smallest text a figure may have on paper, in points: below it, print becomes hard
+#: to read (7 pt is the usual lower limit of journals' figure guidelines).
+MIN_PRINT_PT = 7.0
+
 _MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}
 
 
@@ -79,6 +88,60 @@ class BookFigure(Figure):
         data["text/plain"] = f"<figure: {self.alt}>" if self.alt else repr(self)
         metadata = {"image/png": {"alt": self.alt}} if self.alt and "image/png" in data else {}
         return data, metadata
+
+
+def printed_width(fig: Figure) -> float:
+    """The width in inches of ``fig`` as saved (cropped to its contents, as the book saves)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        # A character without a glyph is check_glyphs' to report, as an error.
+        warnings.filterwarnings("ignore", message=MISSING_GLYPH, category=UserWarning)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        return float(fig.get_tightbbox(renderer).width)
+
+
+def print_scale(fig: Figure) -> float:
+    """How much the PDF edition scales ``fig`` down: 1 up to :data:`PRINT_WIDTH` wide."""
+    return min(1.0, PRINT_WIDTH / printed_width(fig))
+
+
+def visible_texts(fig: Figure) -> list:
+    """Every piece of text drawn in ``fig``: titles, labels, tick labels, annotations."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
+            and t.get_figure() is not None]
+
+
+def smallest_printed_pt(fig: Figure) -> float:
+    """The size in points of the smallest text of ``fig`` once printed (see :func:`print_scale`)."""
+    scale = print_scale(fig)
+    return min((t.get_fontsize() * scale for t in visible_texts(fig)), default=float("inf"))
+
+
+def legible(fig: Figure, smallest: float = MIN_PRINT_PT + 0.3) -> Figure:
+    """Enlarge each text of ``fig`` that would print smaller than ``smallest`` points.
+
+    The figure keeps its size; only text too small on paper grows (to ``smallest`` at
+    print size), and the layout makes room for it when the figure is drawn. Returns
+    ``fig``. Use it last in a figure function; a figure of small cells with numbers in
+    them (a pixel grid) must instead be drawn small enough that its numbers fit.
+    """
+    scale = print_scale(fig)
+    needed = smallest / scale
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for which in ("major", "minor"):
+                labels = [t for t in axis.get_ticklabels(which=which)
+                          if t.get_visible() and t.get_text().strip()]
+                if labels and min(t.get_fontsize() for t in labels) < needed:
+                    axis.set_tick_params(which=which, labelsize=needed)
+    for text in visible_texts(fig):
+        if text.get_fontsize() < needed:
+            text.set_fontsize(needed)
+    return fig
 
 
 def new_figure(width: float, height: float) -> BookFigure:
@@ -141,7 +204,7 @@ def show_grey(ax: Axes, image: np.ndarray, title: str = "", *, fontsize: float |
 @book_figure
 def grey_panels(pictures: Sequence[np.ndarray], titles: Sequence[str], *,
                 columns: int | None = None, histograms: bool = False,
-                height: float = 3.4, title_size: float | None = None) -> BookFigure:
+                height: float = 2.6, title_size: float | None = None) -> BookFigure:
     """Draw grey images in a grid (one row unless ``columns`` is given), each with its title.
 
     8-bit images are drawn with 0 as black and 255 as white, never stretched by
@@ -177,7 +240,7 @@ def grey_panels(pictures: Sequence[np.ndarray], titles: Sequence[str], *,
             below.set_xlim(edges[0], edges[-1])
             below.set_yticks([])
             below.set_xlabel("grey level")
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -212,4 +275,4 @@ def window_grid(image: np.ndarray,
         named = isinstance(name, str) and name
         show_grey(ax, images.window(picture, center, width), f"{name}\n{title}" if named else title,
                   limits=(0, 255))
-    return fig
+    return legible(fig)
