@@ -1,6 +1,7 @@
 """Fetch the full chest X-ray dataset: download, verify, resume, unpack safely.
 
-The book never ships the real images (about 1.2 GB, CC BY 4.0). This module gets them
+The book ships only small parts of the real images (data/kermany2018, CC BY 4.0); the
+full dataset is a download of about 2.5 GB (Kaggle's zip). This module gets it
 for you from a URL you give (the Mendeley Data or Kaggle download link, or a copy on
 your own server) or through the Kaggle API when you have a Kaggle account::
 
@@ -9,7 +10,7 @@ your own server) or through the Kaggle API when you have a Kaggle account::
 
 It builds on `pooch <https://www.fatiando.org/pooch/>`_, which downloads to a temporary
 file, checks the SHA-256 and only then moves the file into place. Three things it does
-not do, which a 1.2 GB download of a medical dataset needs, are added here:
+not do, which a download of several gigabytes of a medical dataset needs, are added here:
 
 - **resume**: an interrupted transfer leaves ``NAME.part``; the next run asks the server
   only for the missing bytes (an HTTP ``Range`` request) instead of starting again;
