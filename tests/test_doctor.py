@@ -94,3 +94,11 @@ def test_the_command_line_prints_the_report_and_exits_by_it(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.splitlines()[-2] == "To fix what is missing, run:"
     assert out.stdout.splitlines()[-1] == "  python -m medimg.fetch --kaggle"
+
+
+def test_the_page_summary_names_medimg_s_own_packages_not_all_of_them():
+    from medimg import doctor
+    text = doctor.summary(doctor.report())
+    assert "packages at the pinned versions, among them:" in text
+    assert "pydicom 3" in text and "scikit-learn" in text       # medimg's own dependencies
+    assert "argon2-cffi" not in text and "click" not in text   # pins of the tools around it

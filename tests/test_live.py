@@ -544,14 +544,25 @@ def test_downloaded_notebooks_match_their_sources(built_site, root):
         assert "source_map" not in notebook.metadata
 
 
+#: Calls that return None by design, so IPython shows nothing: glue(..., display=False)
+#: hands a value to the text, and the window widget is None without a live kernel.
+RETURNS_NONE = {"glue", "window_widget"}
+
+
 def ends_in_a_value(source: str) -> bool:
-    """Whether IPython shows the cell's last line: an expression, not `;`-ended, and not
-    a bare name (which may hold None, as a widget does when there is no live kernel)."""
+    """Whether IPython shows the cell's last line: an expression, not `;`-ended, not a
+    bare name (which may hold None) and not a call of RETURNS_NONE."""
     import ast
     from IPython.core.inputtransformer2 import TransformerManager
     body = ast.parse(TransformerManager().transform_cell(source)).body
-    return (bool(body) and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Name)
-            and not source.rstrip().endswith(";"))
+    if not body or not isinstance(body[-1], ast.Expr) or source.rstrip().endswith(";"):
+        return False
+    value = body[-1].value
+    if isinstance(value, ast.Call):
+        called = value.func.attr if isinstance(value.func, ast.Attribute) else \
+            getattr(value.func, "id", "")
+        return called not in RETURNS_NONE
+    return not isinstance(value, ast.Name)
 
 
 def test_downloaded_notebooks_run_in_another_folder(built_site, root):

@@ -46,13 +46,54 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging, texescape
 from sphinx.writers.latex import LaTeXTranslator
-from sphinx_exercise.nodes import solution_node
+from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
 
 logger = logging.getLogger(__name__)
 
-#: Code lines that only serve the web page, never printed.
+#: Code lines that only serve the web page, never printed. Calls of ``glue`` (which hand
+#: a cell's numbers to the text) are found by ``glue_lines`` wherever they stand.
 PLUMBING = [re.compile(p) for p in (r"^%matplotlib\b.*$", r"^from myst_nb import glue\s*$",
                                     r"^glue\(.*\)\s*$")]
+
+
+def glue_lines(source: str) -> set[int]:
+    """The line numbers (from 1) of every ``glue(...)`` statement in a cell's code, however
+    long or deeply indented, and of a loop or ``if`` whose body is nothing but such calls.
+
+    The code is parsed as IPython parses it (magics become calls on one line each, so line
+    numbers stay); code that does not parse gives an empty set.
+    """
+    import ast
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return set()
+
+    def is_glue(statement: ast.stmt) -> bool:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            return getattr(statement.value.func, "id", None) == "glue"
+        if isinstance(statement, (ast.For, ast.While, ast.If, ast.With)):
+            return (not getattr(statement, "orelse", []) and
+                    all(is_glue(inner) for inner in statement.body))
+        return False
+
+    found: set[int] = set()
+
+    def visit(body: list[ast.stmt]) -> None:
+        for statement in body:
+            if is_glue(statement):
+                found.update(range(statement.lineno, statement.end_lineno + 1))
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                visit(getattr(statement, field, []) or [])
+            for handler in getattr(statement, "handlers", []) or []:
+                visit(handler.body)
+
+    visit(tree.body)
+    return found
 #: A code block longer than this many lines may break across pages (medimgkeep would
 #: make it one unbreakable box).
 KEEP_MAX_LINES = 45
@@ -63,7 +104,7 @@ TABLE_GAP_EM = 1.0
 #: The widths a table is set to, in ems of its 9 pt font: the text's measure, the wide
 #: measure, the wide measure inside a cell's output, inside a box (an exercise, a
 #: solution), and the page's height for a table turned by a quarter (medimgbook.sty).
-TABLE_WIDTH_EM = {"text": 38.0, "wide": 48.5, "output": 47.0, "box": 34.0, "turned": 68.0}
+TABLE_WIDTH_EM = {"text": 38.0, "wide": 48.5, "output": 47.0, "box": 31.0, "turned": 68.0}
 #: Share of clearly coloured pixels above which a figure is "in colour".
 COLOUR_SHARE = 0.005
 
@@ -177,8 +218,9 @@ class RemovePlumbing(SphinxPostTransform):
             for source in [c for c in cell.children if c.get("nb_element") == "cell_code_source"]:
                 for block in list(source.findall(nodes.literal_block)):
                     kept = []
-                    for line in block.astext().splitlines():
-                        if any(p.match(line) for p in PLUMBING):
+                    glued = glue_lines(block.astext())
+                    for number, line in enumerate(block.astext().splitlines(), start=1):
+                        if number in glued or any(p.match(line) for p in PLUMBING):
                             continue
                         if not line.strip() and kept and not kept[-1].strip():
                             continue   # one blank line where a dropped line left two
@@ -285,6 +327,29 @@ def latex_table(rows: list[list[str]], header_rows: int) -> str:
     out += [line(cells) for cells in body]
     out += [r"\bottomrule", r"\end{tabular}", r"\end{medimgfit}"]
     return "\n".join(out)
+
+
+class KeepShortExercisesWhole(SphinxPostTransform):
+    """A short exercise starts on a new page rather than split across two: its box is
+    preceded by a test of the room left (medimgneedlines), sized from its text. A long
+    one may still break, as any text does.
+    """
+
+    default_priority = 900
+    formats = ("latex",)
+    #: Characters of text in one printed line of a box, about.
+    LINE_CHARACTERS = 80
+    #: An exercise of more lines than this may break across pages.
+    MAX_LINES = 20
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(
+                lambda n: isinstance(n, (exercise_node, exercise_enumerable_node)))):
+            paragraphs = list(node.findall(nodes.paragraph))
+            lines = 3 + sum(1 + len(p.astext()) // self.LINE_CHARACTERS for p in paragraphs)
+            if node.parent is not None and lines <= self.MAX_LINES:
+                node.parent.insert(node.parent.index(node), nodes.raw(
+                    "", f"\\medimgneedlines{{{lines}}}", format="latex"))
 
 
 class DataFramesAsTables(SphinxPostTransform):
@@ -622,6 +687,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(RemoveSolutions)
     app.add_post_transform(SolutionsAppendix)
     app.add_post_transform(RemovePlumbing)
+    app.add_post_transform(KeepShortExercisesWhole)
     app.add_post_transform(DataFramesAsTables)
     app.add_post_transform(ColourFigureNote)
     app.add_post_transform(AddressesInBibliography)

@@ -37,18 +37,30 @@ EDITIONS = {
     "handout": (True, "medimg-warmup-handout.pdf"),
     "instructor": (False, "medimg-warmup-instructor.pdf"),
 }  # the instructor edition has them in an appendix at its end (medimgprint.py)
-# The book's figures draw themselves as PNG and, asked by MEDIMG_FIGURE_FORMATS, as PDF,
-# which myst-nb's LaTeX builder prefers: lines and text stay vector, and the pixels of an
-# image inside a plot are resampled at 200 dpi (medimg.plots.style.PRINT_DPI), print
-# resolution at the printed size. matplotlib's inline backend keeps to PNG at its usual
-# resolution: a PDF formatter of its own would take the book's figures over (IPython
-# prefers a formatter registered for the type), and a higher dpi would enlarge the PNGs
-# that the tests' HTML build, which shares this execution, puts on the web pages. The
-# figures a chapter draws with pyplot directly (the lecture's own steps) are printed from
-# their PNG. Fonts as TrueType, should a pyplot figure ever be saved as PDF or PS.
+# Every figure reaches the PDF as vector PDF, which myst-nb's LaTeX builder prefers:
+# lines and text stay vector, fonts are embedded as TrueType (not Type 3), and the pixels
+# of an image inside a plot are resampled at 200 dpi, print resolution at the printed
+# size. The web's PNG keeps matplotlib's usual resolution, because the tests' HTML build
+# shares this execution. matplotlib's inline backend cannot give the two formats two
+# resolutions, so PNG stays its only format and a PDF formatter for every Figure is
+# registered at kernel start: the book's own figures (medimg.plots.style.BookFigure,
+# which would also give PDF when asked by MEDIMG_FIGURE_FORMATS) and those a chapter
+# draws with pyplot, as the lecture does, alike.
 KERNEL_CONFIG = """\
 c.InlineBackend.figure_formats = {"png"}
-c.InlineBackend.rc = {"pdf.fonttype": 42, "ps.fonttype": 42}
+c.InteractiveShellApp.exec_lines = [
+    "def _medimg_pdf(fig):\\n"
+    "    import io, matplotlib\\n"
+    "    buffer = io.BytesIO()\\n"
+    "    with matplotlib.rc_context({'pdf.fonttype': 42}):\\n"
+    "        fig.savefig(buffer, format='pdf', dpi=200, bbox_inches='tight', facecolor='white')\\n"
+    "    return buffer.getvalue()",
+    "from matplotlib.figure import Figure as _MedimgFigure",
+    "_medimg_formatter = get_ipython().display_formatter.formatters['application/pdf']",
+    "_medimg_formatter.for_type(_MedimgFigure, _medimg_pdf)",
+    "_medimg_formatter.enabled = True",
+    "del _MedimgFigure, _medimg_formatter",
+]
 """
 # What the PDF's metadata says beyond _config.yml's title and author.
 SUBJECT = ("A first course on digital and medical images for AI: pixels and arrays, "

@@ -13,6 +13,7 @@ the exact commands that fix what is missing.
 from __future__ import annotations
 
 import platform
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, requires, version
@@ -241,8 +242,25 @@ def report(requirements: Path | None = None) -> Report:
     ])
 
 
+def _direct_dependencies() -> set[str]:
+    """The names of the packages medimg itself depends on (its pyproject.toml), normalised."""
+    try:
+        wanted = requires("medimg") or []
+    except PackageNotFoundError:
+        return set()
+    names = (re.split(r"[\s;<>=!~\[]", line, maxsplit=1)[0] for line in wanted
+             if "extra ==" not in line)
+    return {_normal(name) for name in names if name}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def summary(result: Report, width: int = 76) -> str:
-    """The report for a page: the packages that are fine listed together, lines wrapped."""
+    """The report for a page: lines wrapped, and of the packages that are fine only the
+    count and those medimg itself uses (the whole list is what ``python -m medimg.doctor``
+    prints)."""
     import textwrap
 
     def wrap(text: str) -> list[str]:
@@ -257,8 +275,10 @@ def summary(result: Report, width: int = 76) -> str:
             if check not in fine:
                 lines += wrap(_line(check))
         if fine:
-            lines.append(f"  ok {len(fine)} packages at the pinned versions:")
-            lines += textwrap.wrap(", ".join(f"{c.name} {c.found}" for c in fine), width,
+            direct = _direct_dependencies()
+            named = [c for c in fine if _normal(c.name) in direct]
+            lines.append(f"  ok {len(fine)} packages at the pinned versions, among them:")
+            lines += textwrap.wrap(", ".join(f"{c.name} {c.found}" for c in named), width,
                                    initial_indent="     ", subsequent_indent="     ",
                                    break_on_hyphens=False)
     return "\n".join(lines + result._fix_lines())       # commands stay whole, to copy

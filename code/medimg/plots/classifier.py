@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .style import BookFigure, book_figure, new_figure, show_grey
+from .style import PRINT_WIDTH, BookFigure, book_figure, legible, new_figure, show_grey
 
 #: Line styles and markers that stay distinct in greyscale, in the order series use them.
 STYLES = (
@@ -56,7 +56,7 @@ def coefficient_map(coefficients: np.ndarray, mean_normal: np.ndarray,
     axes[2].set_yticks([])
     bar = fig.colorbar(shown, ax=axes[2], fraction=0.046, pad=0.04, ticks=[-limit, 0, limit])
     bar.ax.set_yticklabels(["towards\nnormal", "0", "towards\npneumonia"], fontsize=8)
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -73,7 +73,7 @@ def convolution_demo(matrix: np.ndarray, kernel: np.ndarray, output: np.ndarray,
     row, col = at
     if not (0 <= row < result.shape[0] and 0 <= col < result.shape[1]):
         raise ValueError(f"position {at} is outside the output of shape {result.shape}")
-    fig = new_figure(6.4, 7.6)
+    fig = new_figure(PRINT_WIDTH, 7.0)   # printed at its own size: its numbers stay >= 7 pt
     # Hundreds of numbers: a fixed layout is much faster to draw than a constrained one.
     fig.set_layout_engine("none")
     grid = fig.add_gridspec(2, 2, width_ratios=[4, 1], height_ratios=[1.05, 1],
@@ -136,7 +136,7 @@ def roc_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
     ax.set_xlabel("1 − specificity (false positive rate)")
     ax.set_ylabel("sensitivity (true positive rate)")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
-    return fig
+    return legible(fig)
 
 
 def _unit_square(ax, diagonal: str, at: tuple[float, float], margin: float) -> None:
@@ -178,7 +178,7 @@ def score_histograms(panels: Mapping[str, tuple[np.ndarray, np.ndarray]],
                         ha="center", va="bottom", xytext=(0, 1), textcoords="offset points")
         ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.6, 1))
     axes[-1].set_xlabel("score (the model's probability of pneumonia)")
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -214,7 +214,7 @@ def interval_plot(rows: Sequence[tuple[str, float, float, float]], *, xlabel: st
     ax.set_xlabel(xlabel)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -249,7 +249,7 @@ def predictive_values_plot(sensitivity: float, specificity: float, *,
     ax.set_xlabel("prevalence (share of children with pneumonia)")
     ax.set_ylabel("predictive value")
     ax.set_title(f"sensitivity {sensitivity:.2f}, specificity {specificity:.2f}", fontsize=9)
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -274,7 +274,7 @@ def reliability_diagram(tables: Mapping[str, object]) -> BookFigure:
     ax.set_xlabel("mean score in the bin (what the model said)")
     ax.set_ylabel("share with pneumonia (what was true)")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -298,4 +298,4 @@ def learning_curve_plot(table, columns: Sequence[str]) -> BookFigure:
     ax.margins(x=0.12)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    return fig
+    return legible(fig)
