@@ -169,3 +169,11 @@ def test_a_copy_made_by_an_earlier_medimg_is_replaced_at_the_default_target(tmp_
     old.save_as(first)
     with pytest.raises(errors.TargetExistsError, match="not a de-identified copy made by medimg"):
         deid.deidentify(source)
+
+
+def test_the_table_can_leave_the_tags_out_for_a_narrow_page():
+    ds = dicom.read_dicom(real("CT_small.dcm"))
+    wide, narrow = deid.patient_data_table(ds), deid.patient_data_table(ds, tags=False)
+    assert narrow.columns == ["Keyword", "Value", "Action"]
+    assert narrow.column("Keyword") == wide.column("Keyword")
+    assert narrow.column("Action") == wide.column("Action")

@@ -346,7 +346,10 @@ class KeepShortExercisesWhole(SphinxPostTransform):
         for node in list(self.document.findall(
                 lambda n: isinstance(n, (exercise_node, exercise_enumerable_node)))):
             paragraphs = list(node.findall(nodes.paragraph))
-            lines = 3 + sum(1 + len(p.astext()) // self.LINE_CHARACTERS for p in paragraphs)
+            # The title bar and the frame take about four lines; a paragraph or list item,
+            # with the space around it, about 1.4 lines per line of text.
+            text_lines = sum(1 + len(p.astext()) // self.LINE_CHARACTERS for p in paragraphs)
+            lines = 4 + round(1.4 * text_lines)
             if node.parent is not None and lines <= self.MAX_LINES:
                 node.parent.insert(node.parent.index(node), nodes.raw(
                     "", f"\\medimgneedlines{{{lines}}}", format="latex"))

@@ -111,12 +111,13 @@ def _carried(ds: Any, depth: int = 0):
                 yield from _carried(item, depth + 1)
 
 
-def patient_data_table(ds: Any) -> Table:
+def patient_data_table(ds: Any, *, tags: bool = True) -> Table:
     """List the attributes of the Basic Profile that this file carries with a value.
 
     Attributes found inside a sequence are marked with "↳"; the file meta information
     is listed too (its application entity titles name the sending machine); the last row
-    counts the private elements (all of them go).
+    counts the private elements (all of them go). ``tags=False`` leaves the Tag column
+    out, for a narrow page.
     """
     rows = []
     meta = getattr(ds, "file_meta", None)
@@ -135,7 +136,10 @@ def patient_data_table(ds: Any) -> Table:
     private = sum(1 for element in ds.iterall() if element.tag.is_private)
     if private:
         rows.append(["(private tags)", "odd groups", f"{private} elements", "X"])
-    return Table(["Keyword", "Tag", "Value", "Action"], rows)
+    table = Table(["Keyword", "Tag", "Value", "Action"], rows)
+    if not tags:
+        table = Table(["Keyword", "Value", "Action"], [[k, v, a] for k, _, v, a in rows])
+    return table
 
 
 _META_TITLES = ("SourceApplicationEntityTitle", "SendingApplicationEntityTitle",

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .style import PRINT_WIDTH, BookFigure, book_figure, legible, new_figure, show_grey
+from .style import (PRINT_WIDTH, BookFigure, book_figure, legible, new_figure, plain_numbers,
+                    show_grey)
 
 #: Line styles and markers that stay distinct in greyscale, in the order series use them.
 STYLES = (
@@ -170,6 +171,7 @@ def score_histograms(panels: Mapping[str, tuple[np.ndarray, np.ndarray]],
             counts, _ = np.histogram(part, bins)
             ax.stairs(counts, bins, label=f"{name} ({len(part)})", **style)
         ax.set_yscale("symlog", linthresh=10)
+        plain_numbers(ax.yaxis)
         ax.set_ylabel("images")
         ax.set_title(title, fontsize=9, loc="left")
         for k, (name, value) in enumerate(thresholds.items()):
@@ -293,6 +295,7 @@ def learning_curve_plot(table, columns: Sequence[str]) -> BookFigure:
         ax.annotate(column.replace("AUC ", ""), (table["patients"].iloc[-1], table[column].iloc[-1]),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_xscale("log")
+    plain_numbers(ax.xaxis)
     ax.set_xlabel("training patients (log scale)")
     ax.set_ylabel("AUC")
     ax.margins(x=0.12)

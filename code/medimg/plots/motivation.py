@@ -27,7 +27,7 @@ def quiz_figure(pair, *, reveal: bool = False) -> BookFigure:
         if reveal:
             for finding in pair.findings[index]:
                 _mark(ax, finding, picture.shape)
-    return fig
+    return legible(fig)
 
 
 @book_figure
@@ -41,7 +41,7 @@ def findings_figure(image, findings, title: str = "", *, height: float = 6.0) ->
     show_grey(ax, picture, title)
     for finding in findings:
         _mark(ax, finding, picture.shape)
-    return fig
+    return legible(fig)
 
 
 def _mark(ax, finding, shape) -> None:

@@ -144,6 +144,18 @@ def legible(fig: Figure, smallest: float = MIN_PRINT_PT + 0.3) -> Figure:
     return fig
 
 
+def plain_numbers(axis) -> None:
+    """Label a logarithmic axis with plain numbers (100, 1,000), not powers of ten.
+
+    Powers of ten set their exponent in small type, too small on paper; and 1,000 reads
+    more easily than 10³ for most readers. Minor ticks keep their marks, without labels.
+    """
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def new_figure(width: float, height: float) -> BookFigure:
     """Return an empty :class:`BookFigure` of ``width`` × ``height`` inches (constrained layout)."""
     return BookFigure(figsize=(width, height), layout="constrained")
