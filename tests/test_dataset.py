@@ -278,7 +278,7 @@ def test_about_five_percent_of_pneumonia_files_are_rgb_with_equal_channels(index
     share = modes.at["PNEUMONIA", "RGB"] / modes.loc["PNEUMONIA"].sum()
     assert 0.03 < share < 0.07
     assert modes.at["NORMAL", "RGB"] == 0
-    rgb = dataset.rgb_files(index.images.head(400), index.root)
+    rgb = survey.rgb_files(index.images.head(400), index.root)
     assert len(rgb) > 0 and rgb["channels_equal"].all()
 
 
@@ -288,9 +288,9 @@ def test_channels_equal_tells_grey_from_colour(tmp_path):
     grey = Image.effect_noise((64, 64), 30)
     Image.merge("RGB", (grey, grey, grey)).save(tmp_path / "grey-rgb.jpeg")
     grey.save(tmp_path / "grey.jpeg")
-    assert not dataset.channels_equal(tmp_path / "colour.jpeg")
-    assert dataset.channels_equal(tmp_path / "grey-rgb.jpeg")
-    assert dataset.channels_equal(tmp_path / "grey.jpeg")
+    assert not survey.channels_equal(tmp_path / "colour.jpeg")
+    assert survey.channels_equal(tmp_path / "grey-rgb.jpeg")
+    assert survey.channels_equal(tmp_path / "grey.jpeg")
 
 
 def test_size_summary(index):
@@ -392,7 +392,7 @@ def test_sample_images_are_small_real_looking_and_labelled(sample):
     readme = (sample / dataset.SYNTHETIC_MARKER).read_text()
     assert "SYNTHETIC" in readme and "None of them shows a patient" in readme
     assert synthetic.is_synthetic(sample) and synthetic.is_synthetic(sample / "chest_xray")
-    assert dataset.rgb_files(index.images, index.root)["channels_equal"].all()
+    assert survey.rgb_files(index.images, index.root)["channels_equal"].all()
 
 
 def test_synthetic_text_is_in_the_image():

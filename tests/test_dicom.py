@@ -6,9 +6,8 @@ import sys
 import numpy as np
 import pydicom
 import pytest
+from medimg import data, dicom, errors, formats, headers
 from pydicom.pixels import apply_modality_lut, get_decoder
-
-from medimg import data, dicom, errors, formats
 
 
 def real(name):
@@ -20,13 +19,13 @@ def real(name):
 def test_attributes_table_reads_values_from_both_files():
     ct = dicom.read_dicom(real("CT_small.dcm"))
     rg = dicom.read_dicom(real("RG1_UNCR.dcm"))
-    table = dicom.attributes_table("image", {"CT": ct, "CR": rg})
+    table = headers.attributes_table("image", {"CT": ct, "CR": rg})
     rows = {row[1]: row for row in table.rows}
     assert rows["`Rows`"][2:] == ["(0028,0010)", "US", "128", "1955"]
     assert rows["`RescaleIntercept`"][4:] == ["-1024", "—"]
-    patient = dicom.attributes_table("patient", {"CR": rg})
+    patient = headers.attributes_table("patient", {"CR": rg})
     assert {row[1]: row[4] for row in patient.rows}["`BodyPartExamined`"] == "CHEST"
-    for group in dicom.LECTURE_GROUPS.values():  # every keyword is a real one
+    for group in headers.LECTURE_GROUPS.values():  # every keyword is a real one
         for _, keyword in group:
             dicom.tag_text(keyword)
     with pytest.raises(KeyError):

@@ -39,7 +39,7 @@ from PIL import Image, UnidentifiedImageError
 from . import data, paths
 from .errors import DatasetNotFoundError
 from .formats import LIMITS
-from .images import end_marker_inside, is_grey_rgb, jpeg_header
+from .images import end_marker_inside, jpeg_header
 
 SPLITS = ("train", "test", "val")
 LABELS = ("NORMAL", "PNEUMONIA")
@@ -501,32 +501,6 @@ def size_summary(images: pd.DataFrame) -> pd.DataFrame:
 def mode_counts(images: pd.DataFrame) -> pd.DataFrame:
     """How many files of each label have each Pillow mode ("L" grey, "RGB" colour)."""
     return pd.crosstab(images["label"], images["mode"].fillna("unreadable"))
-
-
-def channels_equal(path: str | os.PathLike) -> bool:
-    """Whether an RGB image's three channels are identical (a grey image stored as RGB).
-
-    The image is decoded at reduced size (draft mode), which keeps equal channels equal.
-    A grey ("L") image counts as equal.
-    """
-    with Image.open(path) as image:
-        if image.mode == "L":
-            return True
-        image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
-        array = np.asarray(image.convert("RGB"))
-    return is_grey_rgb(array)
-
-
-def rgb_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
-    """The readable RGB files, with whether their channels are equal (:func:`channels_equal`).
-
-    Files with a problem (see :attr:`DatasetIndex.problems`) are left out: they cannot be
-    decoded, and the index has already reported them.
-    """
-    readable = images["problem"] == "" if "problem" in images else True
-    rgb = images.loc[(images["mode"] == "RGB") & readable, ["split", "label", "path"]]
-    equal = [channels_equal(Path(root) / p) for p in rgb["path"]]
-    return rgb.assign(channels_equal=equal).reset_index(drop=True)
 
 
 def baseline_scores(images: pd.DataFrame, split: str = "test") -> dict[str, float]:

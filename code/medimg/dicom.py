@@ -494,51 +494,6 @@ def display_values(ds: Any) -> np.ndarray:
     return values
 
 
-#: The lecture's three groups of data in a medical image, as DICOM keywords.
-LECTURE_GROUPS: dict[str, list[tuple[str, str]]] = {
-    "acquisition": [
-        ("掃描者姓名 operator's name", "OperatorsName"),
-        ("掃描模組 modality", "Modality"),
-        ("掃描序號 series number", "SeriesNumber"),
-        ("掃描日期 study date", "StudyDate"),
-        ("資料日期 acquisition date", "AcquisitionDate"),
-        ("掃描時間 acquisition time", "AcquisitionTime"),
-        ("掃描時間長 exposure time (ms)", "ExposureTime"),
-        ("影像種類 image type", "ImageType"),
-        ("機器製造商 manufacturer", "Manufacturer"),
-    ],
-    "image": [
-        ("掃描序號 instance number", "InstanceNumber"),
-        ("影像厚度 slice thickness", "SliceThickness"),
-        ("影像位置 image position", "ImagePositionPatient"),
-        ("影像角度 image orientation", "ImageOrientationPatient"),
-        ("索引UID SOP instance UID", "SOPInstanceUID"),
-        ("Slice位置 slice location", "SliceLocation"),
-        ("欄 columns", "Columns"),
-        ("列 rows", "Rows"),
-        ("像素Spacing pixel spacing", "PixelSpacing"),
-        ("Bits Allocated", "BitsAllocated"),
-        ("Bits Stored", "BitsStored"),
-        ("最小影像像素值 smallest pixel value", "SmallestImagePixelValue"),
-        ("最大影像像素值 largest pixel value", "LargestImagePixelValue"),
-        ("Window 中央位置 window centre", "WindowCenter"),
-        ("Window寬 window width", "WindowWidth"),
-        ("Rescale截距 rescale intercept", "RescaleIntercept"),
-        ("Rescale斜率 rescale slope", "RescaleSlope"),
-    ],
-    "patient": [
-        ("姓名 name", "PatientName"),
-        ("生日 birth date", "PatientBirthDate"),
-        ("性別 sex", "PatientSex"),
-        ("年齡 age", "PatientAge"),
-        ("體重 weight (kg)", "PatientWeight"),
-        ("病歷號 patient ID", "PatientID"),
-        ("掃描號 accession number", "AccessionNumber"),
-        ("掃描部位 body part examined", "BodyPartExamined"),
-    ],
-}
-
-
 def value_text(value: Any, limit: int = 32) -> str:
     """Write a DICOM value as short text: lists joined by commas, long text cut with …."""
     text = str(value)
@@ -557,22 +512,6 @@ def tag_text(keyword: str) -> str:
     if tag is None:
         raise KeyError(f"{keyword!r} is not a DICOM keyword")
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
-
-
-def attributes_table(group: str, files: dict[str, Any]) -> Table:
-    """The lecture's list for one group, with each attribute's value in each file.
-
-    ``files`` maps a column title to a pydicom Dataset. "—" means the file does not have
-    the attribute; "(empty)" means it has it with no value.
-    """
-    from pydicom.datadict import dictionary_VR
-
-    rows = []
-    for lecture, keyword in LECTURE_GROUPS[group]:
-        row = [lecture, f"`{keyword}`", tag_text(keyword), dictionary_VR(keyword)]
-        row += [value_text(ds.get(keyword)) if keyword in ds else "—" for ds in files.values()]
-        rows.append(row)
-    return Table(["Lecture 講義", "Keyword", "Tag", "VR", *files], rows)
 
 
 def pixel_data_elements() -> Table:

@@ -1,5 +1,7 @@
 """What the headers of real files say, side by side, and whether their bytes agree.
 
+:data:`LECTURE_GROUPS` holds the lecture's three groups of data in a medical image as
+DICOM keywords, and :func:`attributes_table` shows each attribute's value in real files.
 These tables read real files with the real libraries (through :mod:`medimg.dicom` and
 :mod:`medimg.volumes`) and put the answers beside the formats table of
 :mod:`medimg.formats`.
@@ -8,14 +10,75 @@ These tables read real files with the real libraries (through :mod:`medimg.dicom
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .data import nibabel_test_file, real_file
-from .dicom import LECTURE_GROUPS, dicom_pixels, read_dicom, value_text
+from .dicom import dicom_pixels, read_dicom, tag_text, value_text
 from .formats import identify
 from .tables import Table
 from .volumes import analyze_pair, axis_codes, load_volume, nrrd_files
+
+#: The lecture's three groups of data in a medical image, as DICOM keywords.
+LECTURE_GROUPS: dict[str, list[tuple[str, str]]] = {
+    "acquisition": [
+        ("掃描者姓名 operator's name", "OperatorsName"),
+        ("掃描模組 modality", "Modality"),
+        ("掃描序號 series number", "SeriesNumber"),
+        ("掃描日期 study date", "StudyDate"),
+        ("資料日期 acquisition date", "AcquisitionDate"),
+        ("掃描時間 acquisition time", "AcquisitionTime"),
+        ("掃描時間長 exposure time (ms)", "ExposureTime"),
+        ("影像種類 image type", "ImageType"),
+        ("機器製造商 manufacturer", "Manufacturer"),
+    ],
+    "image": [
+        ("掃描序號 instance number", "InstanceNumber"),
+        ("影像厚度 slice thickness", "SliceThickness"),
+        ("影像位置 image position", "ImagePositionPatient"),
+        ("影像角度 image orientation", "ImageOrientationPatient"),
+        ("索引UID SOP instance UID", "SOPInstanceUID"),
+        ("Slice位置 slice location", "SliceLocation"),
+        ("欄 columns", "Columns"),
+        ("列 rows", "Rows"),
+        ("像素Spacing pixel spacing", "PixelSpacing"),
+        ("Bits Allocated", "BitsAllocated"),
+        ("Bits Stored", "BitsStored"),
+        ("最小影像像素值 smallest pixel value", "SmallestImagePixelValue"),
+        ("最大影像像素值 largest pixel value", "LargestImagePixelValue"),
+        ("Window 中央位置 window centre", "WindowCenter"),
+        ("Window寬 window width", "WindowWidth"),
+        ("Rescale截距 rescale intercept", "RescaleIntercept"),
+        ("Rescale斜率 rescale slope", "RescaleSlope"),
+    ],
+    "patient": [
+        ("姓名 name", "PatientName"),
+        ("生日 birth date", "PatientBirthDate"),
+        ("性別 sex", "PatientSex"),
+        ("年齡 age", "PatientAge"),
+        ("體重 weight (kg)", "PatientWeight"),
+        ("病歷號 patient ID", "PatientID"),
+        ("掃描號 accession number", "AccessionNumber"),
+        ("掃描部位 body part examined", "BodyPartExamined"),
+    ],
+}
+
+
+def attributes_table(group: str, files: dict[str, Any]) -> Table:
+    """The lecture's list for one group, with each attribute's value in each file.
+
+    ``files`` maps a column title to a pydicom Dataset. "—" means the file does not have
+    the attribute; "(empty)" means it has it with no value.
+    """
+    from pydicom.datadict import dictionary_VR
+
+    rows = []
+    for lecture, keyword in LECTURE_GROUPS[group]:
+        row = [lecture, f"`{keyword}`", tag_text(keyword), dictionary_VR(keyword)]
+        row += [value_text(ds.get(keyword)) if keyword in ds else "—" for ds in files.values()]
+        rows.append(row)
+    return Table(["Lecture 講義", "Keyword", "Tag", "VR", *files], rows)
 
 
 def _minc1_groups(path: Path) -> str:

@@ -6,6 +6,7 @@
   from the reader's files; :func:`tile` lays many of them out as one contact sheet.
 - :func:`thumbnail`, :func:`thumbnails` and :func:`contact_sheet`: many files at a
   glance, each decoded at reduced size (Pillow's draft mode).
+- :func:`rgb_files` and :func:`channels_equal`: which colour files are grey in disguise.
 - :func:`identical_pictures`: images whose pictures are the same, pixel for pixel.
 - :func:`damaged_examples`: a small folder of real files, damaged on purpose, on which the
   index's checks can be seen at work.
@@ -28,7 +29,7 @@ from PIL import Image, ImageOps
 from . import data, paths
 from .dataset import LABELS, SPLITS, DatasetIndex, group_key
 from .errors import DamagedImageError
-from .images import open_image
+from .images import is_grey_rgb, open_image
 
 #: The side of :func:`pictures`, in pixels: that of the book's 64 × 64 set.
 PICTURE_SIZE = 64
@@ -99,6 +100,32 @@ def tile(images: Sequence[np.ndarray], columns: int = 10, gap: int = 2) -> np.nd
         y, x = row * (height + gap), column * (width + gap)
         sheet[y:y + height, x:x + width] = picture
     return sheet
+
+
+def channels_equal(path: str | os.PathLike) -> bool:
+    """Whether an RGB image's three channels are identical (a grey image stored as RGB).
+
+    The image is decoded at reduced size (draft mode), which keeps equal channels equal.
+    A grey ("L") image counts as equal.
+    """
+    with Image.open(path) as image:
+        if image.mode == "L":
+            return True
+        image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
+        array = np.asarray(image.convert("RGB"))
+    return is_grey_rgb(array)
+
+
+def rgb_files(images: pd.DataFrame, root: str | os.PathLike) -> pd.DataFrame:
+    """The readable RGB files, with whether their channels are equal (:func:`channels_equal`).
+
+    Files with a problem (see :attr:`medimg.dataset.DatasetIndex.problems`) are left out: they cannot be
+    decoded, and the index has already reported them.
+    """
+    readable = images["problem"] == "" if "problem" in images else True
+    rgb = images.loc[(images["mode"] == "RGB") & readable, ["split", "label", "path"]]
+    equal = [channels_equal(Path(root) / p) for p in rgb["path"]]
+    return rgb.assign(channels_equal=equal).reset_index(drop=True)
 
 
 def identical_pictures(index: DatasetIndex) -> pd.DataFrame:
