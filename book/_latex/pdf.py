@@ -40,16 +40,29 @@ EDITIONS = {
 # Every figure reaches the PDF as vector PDF, which myst-nb's LaTeX builder prefers:
 # lines and text stay vector, fonts are embedded as TrueType (not Type 3), and the pixels
 # of an image inside a plot are resampled at 200 dpi, print resolution at the printed
-# size. The book's own figures (medimg.plots.style.BookFigure) give their PDF when
-# MEDIMG_FIGURE_FORMATS asks; the figures a chapter draws with pyplot, as the lecture
-# does, get theirs from matplotlib's inline backend, configured here. (The backend has one
-# resolution for all its formats, so its PNGs, which the tests' HTML build shares, are at
-# 200 dpi too; a PDF formatter of one's own would not survive the backend's start, which
-# resets every figure formatter.)
+# size; the PNG beside it keeps matplotlib's usual resolution, because the tests' HTML
+# build shares this execution and its pages must weigh what the published ones weigh.
+# matplotlib's inline backend has one resolution for all its formats, so it keeps to PNG,
+# and a PDF formatter for every Figure (the book's own, medimg.plots.style.BookFigure, and
+# those a chapter draws with pyplot, as the lecture does) is registered at kernel start,
+# after the backend is switched on: switching it on resets every figure formatter.
 KERNEL_CONFIG = """\
-c.InlineBackend.figure_formats = {"png", "pdf"}
-c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "dpi": 200}
+c.InlineBackend.figure_formats = {"png"}
 c.InlineBackend.rc = {"pdf.fonttype": 42, "ps.fonttype": 42}
+c.InteractiveShellApp.matplotlib = "inline"
+c.InteractiveShellApp.exec_lines = [
+    "def _medimg_pdf(fig):\\n"
+    "    import io, matplotlib\\n"
+    "    buffer = io.BytesIO()\\n"
+    "    with matplotlib.rc_context({'pdf.fonttype': 42}):\\n"
+    "        fig.savefig(buffer, format='pdf', dpi=200, bbox_inches='tight', facecolor='white')\\n"
+    "    return buffer.getvalue()",
+    "from matplotlib.figure import Figure as _MedimgFigure",
+    "_medimg_formatter = get_ipython().display_formatter.formatters['application/pdf']",
+    "_medimg_formatter.for_type(_MedimgFigure, _medimg_pdf)",
+    "_medimg_formatter.enabled = True",
+    "del _MedimgFigure, _medimg_formatter",
+]
 """
 # What the PDF's metadata says beyond _config.yml's title and author.
 SUBJECT = ("A first course on digital and medical images for AI: pixels and arrays, "
