@@ -48,14 +48,20 @@ def page_weight_and_axe(browser, site: str, name: str) -> dict:
             window.scrollTo(0, y); await new Promise(r => setTimeout(r, 50)); } }""")
         page.wait_for_load_state("networkidle")
         scrolled = sum(size for _, size in loaded)
-        axe = {}
-        for mode in ("light", "dark"):
-            set_theme(page, mode)
-            found = axe_violations(page)
-            axe[mode] = sum(len(nodes) for nodes in found.values())
-            problems += [f"axe, {mode}, live code off: {rule}: {node}"
-                         for rule, nodes in found.items() for node in nodes]
-    return {"load": at_load, "scrolled": scrolled, "axe_off": axe, "problems": problems}
+        axe, found = axe_in_both_themes(page, "live code off")
+    return {"load": at_load, "scrolled": scrolled, "axe_off": axe, "problems": problems + found}
+
+
+def axe_in_both_themes(page, when: str) -> tuple[dict[str, int], list[str]]:
+    """axe's violations on the open page in the light and the dark theme: counts, details."""
+    counts, problems = {}, []
+    for mode in ("light", "dark"):
+        set_theme(page, mode)
+        found = axe_violations(page)
+        counts[mode] = sum(len(nodes) for nodes in found.values())
+        problems += [f"axe, {mode}, {when}: {rule}: {node}"
+                     for rule, nodes in found.items() for node in nodes]
+    return counts, problems
 
 
 def live_axe(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
@@ -68,13 +74,7 @@ def live_axe(browser, site: str, server: tuple[str, str], chapter: str) -> dict:
         press_live_code(page)
         wait_for_kernel(page)
         run_every_cell(page)
-        axe, problems = {}, []
-        for mode in ("light", "dark"):
-            set_theme(page, mode)
-            found = axe_violations(page)
-            axe[mode] = sum(len(nodes) for nodes in found.values())
-            problems += [f"axe, {mode}, live code on: {rule}: {node}"
-                         for rule, nodes in found.items() for node in nodes]
+        axe, problems = axe_in_both_themes(page, "live code on")
         assert foreign == [], foreign
         return {"axe_on": axe, "live_bytes": sum(loaded) - before, "live_problems": problems}
 

@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
 
 
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give a test its own data folder (MEDIMG_DATA), so generated files start from scratch."""
+    from medimg import paths
+    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

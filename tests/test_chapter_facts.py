@@ -12,19 +12,13 @@ import nibabel
 import numpy as np
 import pytest
 
-from medimg import data, dicom, formats, headers, images, paths, samples, volumes
+from medimg import data, dicom, formats, headers, images, samples, volumes
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 #: The chapters and pages whose text these tests read.
 EDITED = ("motivation", "images-as-numbers", "formats", "pixel-operations", "glossary",
           "index", "setup")
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
 
 
 def page(name: str) -> str:

@@ -8,12 +8,6 @@ from hypothesis import strategies as st
 from medimg import data, deid, dicom, errors, paths
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
 def real(name):
     return data.dicom_test_file(name)
 

@@ -13,13 +13,6 @@ import pytest
 from medimg import data, errors, formats, headers, paths, tables, volumes
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """Give each test its own data folder, so generated files start from scratch."""
-    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
-
-
 def real(name):
     return data.real_file(name)
 

@@ -10,14 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medimg import data, dicom, errors, formats, paths, volumes
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """Give each test its own data folder, so generated files start from scratch."""
-    monkeypatch.setenv(paths.DATA_ENV, str(tmp_path / "data"))
-    return tmp_path / "data"
+from medimg import data, dicom, errors, formats, volumes
 
 
 def real(name):
