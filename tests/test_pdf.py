@@ -748,6 +748,50 @@ def test_chinese_subtitles_are_marked_up_on_purpose(root, pdfs, built_site):
     assert count > 5 and tex.count("\\medimgsubtitle{") == count
 
 
+def box_titles(latex: Path) -> set[str]:
+    """The title of every box (exercise, note, warning) as printed, from the LaTeX source."""
+    titles = set()
+    source = (latex / "book.tex").read_text(encoding="utf-8")
+    for match in re.finditer(r"^\\begin\{sphinxadmonition\}\{\w+\}\{(.*)\}\s*$", source, re.M):
+        title = re.sub(r"\\sphinxhyphen\{\}", "-", match.group(1))
+        title = re.sub(r"\\[a-zA-Z]+\{?|[{}]", "", title)
+        titles.add(" ".join(title.rstrip(":").split()))
+    return titles
+
+
+RUNNING = re.compile(r"(AI in Medical Image Classification — Warmup|Chapter \d+\. |\d+(\.\d+)+\. "
+                     r"|Solutions|Preface$|Setting up$|Glossary|References|Contents|[\dxvi]+$)")
+
+
+def test_no_title_is_left_alone_at_the_foot_of_a_page(pdfs):
+    """A box's title bar or a section heading never ends a page with its text overleaf."""
+    for edition in EDITIONS:
+        titles = box_titles(pdfs.latex(edition))
+        assert {"Important", "Exercise 1.1 (Which use is it?)"} <= titles, sorted(titles)[:5]
+        stranded = []
+        for number, page in enumerate(pages_text(pdfs.pdf(edition)), start=1):
+            lines = [line.strip() for line in page.splitlines() if line.strip()]
+            while len(lines) > 1 and RUNNING.match(lines[-1]):  # running foot, page number
+                lines.pop()
+            last = lines[-1] if lines else ""
+            if ". . ." in last:  # a line of the contents
+                continue
+            if last in titles or any(t.startswith(last) for t in titles if len(last) >= 12) \
+                    or re.fullmatch(r"\d+\.\d+ \S.*", last):
+                stranded.append((number, last))
+        assert stranded == [], (edition, stranded)
+
+
+def test_no_longtable_inside_a_box(pdfs):
+    """A longtable inside a framed box loses the text set before it on its page (both
+    own the output routine): tables in exercises and solutions are plain tables."""
+    for edition in EDITIONS:
+        tex = (pdfs.latex(edition) / "book.tex").read_text(encoding="utf-8")
+        boxes = re.findall(r"\\begin\{sphinxadmonition\}.*?\\end\{sphinxadmonition\}", tex, re.S)
+        assert len(boxes) > 30, edition
+        assert not [box[:80] for box in boxes if "\\begin{longtable}" in box], edition
+
+
 def test_measure_is_about_80_characters(pdfs):
     """Full lines of running text hold about 70–90 characters."""
     lengths = []

@@ -329,28 +329,33 @@ def latex_table(rows: list[list[str]], header_rows: int) -> str:
     return "\n".join(out)
 
 
-class KeepShortExercisesWhole(SphinxPostTransform):
-    """A short exercise starts on a new page rather than split across two: its box is
-    preceded by a test of the room left (medimgneedlines), sized from its text. A long
-    one may still break, as any text does.
+class KeepShortBoxesWhole(SphinxPostTransform):
+    """A short box (an exercise, a note, a warning) starts on a new page rather than split
+    across two: it is preceded by a test of the room left (medimgneedlines), sized from its
+    text. A long one may still break, as any text does, but never right after its title:
+    it asks for room for the title bar and a few lines of its text.
     """
 
     default_priority = 900
     formats = ("latex",)
     #: Characters of text in one printed line of a box, about.
     LINE_CHARACTERS = 80
-    #: An exercise of more lines than this may break across pages.
+    #: A box of more lines than this may break across pages.
     MAX_LINES = 20
+    #: What a long box asks for: its title bar and the first lines of its text.
+    FIRST_LINES = 7
 
     def run(self, **kwargs: Any) -> None:
-        for node in list(self.document.findall(
-                lambda n: isinstance(n, (exercise_node, exercise_enumerable_node)))):
+        boxes = (exercise_node, exercise_enumerable_node, nodes.Admonition)
+        for node in list(self.document.findall(lambda n: isinstance(n, boxes))):
             paragraphs = list(node.findall(nodes.paragraph))
             # The title bar and the frame take about four lines; a paragraph or list item,
             # with the space around it, about 1.4 lines per line of text.
             text_lines = sum(1 + len(p.astext()) // self.LINE_CHARACTERS for p in paragraphs)
             lines = 4 + round(1.4 * text_lines)
-            if node.parent is not None and lines <= self.MAX_LINES:
+            if lines > self.MAX_LINES:
+                lines = self.FIRST_LINES
+            if node.parent is not None:
                 node.parent.insert(node.parent.index(node), nodes.raw(
                     "", f"\\medimgneedlines{{{lines}}}", format="latex"))
 
@@ -589,6 +594,11 @@ class PrintTranslator(LaTeXTranslator):
         if node["medimg_turned"]:
             self.body.append("\n\\begin{medimgturned}")
         super().visit_table(node)
+        if in_box(node):
+            # A longtable ships its rows through the output routine, which a box's frame
+            # (framed.sty) also owns: inside a box it loses what stands before it on the
+            # page. A plain table there; the frame breaks around it.
+            self.table.is_longtable = lambda: False
 
     def depart_table(self, node: nodes.Element) -> None:
         super().depart_table(node)
@@ -690,7 +700,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(RemoveSolutions)
     app.add_post_transform(SolutionsAppendix)
     app.add_post_transform(RemovePlumbing)
-    app.add_post_transform(KeepShortExercisesWhole)
+    app.add_post_transform(KeepShortBoxesWhole)
     app.add_post_transform(DataFramesAsTables)
     app.add_post_transform(ColourFigureNote)
     app.add_post_transform(AddressesInBibliography)

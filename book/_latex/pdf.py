@@ -67,9 +67,9 @@ c.InteractiveShellApp.exec_lines = [
 # What the PDF's metadata says beyond _config.yml's title and author.
 SUBJECT = ("A first course on digital and medical images for AI: pixels and arrays, "
            "DICOM and other medical file formats, the chest X-ray pneumonia dataset, "
-           "and pixel operations in Python")
+           "pixel operations in Python, and a first classifier judged honestly")
 KEYWORDS = ("medical imaging, image classification, artificial intelligence, DICOM, NIfTI, "
-            "chest X-ray, pneumonia, Python, numpy, 醫學影像, 人工智慧")
+            "chest X-ray, pneumonia, Python, numpy, ROC, bootstrap, 醫學影像, 人工智慧")
 AUTHOR = "The book's contributors, after the lecture by 李易儒 and 森元俊成"
 # One date for both editions of a run, in ISO form (2026-12-04).
 BUILD_DATE = time.strftime("%Y-%m-%d")
