@@ -134,6 +134,12 @@ def pdf_text(path: Path) -> str:
                           capture_output=True, text=True).stdout
 
 
+#: A running head or foot, or a page number: the book's title, "Chapter 3. …", "3.2. …",
+#: "Solutions…", "Preface", or digits and roman numerals alone.
+RUNNING_HEAD = re.compile(r"\s*(AI in Medical Image Classification — Warmup\s*$|[\dxvi]+\s*$"
+                          r"|Chapter \d+\.|\d+(\.\d+)+\.\s|Solutions|Preface\b)")
+
+
 def without_running_heads(text: str) -> str:
     """The text of a PDF (pages separated by form feeds) without its running heads, feet and
     page numbers, so that a paragraph broken across pages reads on."""
@@ -141,12 +147,8 @@ def without_running_heads(text: str) -> str:
     for page in text.split("\f"):
         lines = [line for line in page.splitlines() if line.strip()]
         edge = lines[:2] + lines[-3:]
-        pages.append("\n".join(
-            line for line in lines
-            if not (line in edge and (line.strip() == "AI in Medical Image Classification — Warmup"
-                                      or re.fullmatch(r"\s*[\dxvi]+\s*", line)
-                                      or re.match(r"\s*(Chapter \d+\.|\d+(\.\d+)+\.\s|Solutions|Preface\b)",
-                                                  line)))))
+        pages.append("\n".join(line for line in lines
+                                if not (line in edge and RUNNING_HEAD.match(line))))
     return "\n".join(pages)
 
 
@@ -762,8 +764,8 @@ def box_titles(latex: Path) -> set[str]:
     return titles
 
 
-RUNNING = re.compile(r"(AI in Medical Image Classification — Warmup|Chapter \d+\. |\d+(\.\d+)+\. "
-                     r"|Solutions|Preface$|Setting up$|Glossary|References|Contents|[\dxvi]+$)")
+#: The running heads of the unnumbered chapters (kept by without_running_heads).
+UNNUMBERED_HEAD = re.compile(r"\s*(Setting up\s*$|Glossary|References|Contents)")
 
 
 def test_no_title_is_left_alone_at_the_foot_of_a_page(pdfs):
@@ -774,7 +776,8 @@ def test_no_title_is_left_alone_at_the_foot_of_a_page(pdfs):
         stranded = []
         for number, page in enumerate(pages_text(pdfs.pdf(edition)), start=1):
             lines = [line.strip() for line in page.splitlines() if line.strip()]
-            while len(lines) > 1 and RUNNING.match(lines[-1]):  # running foot, page number
+            while len(lines) > 1 and (RUNNING_HEAD.match(lines[-1])  # running foot, page number
+                                      or UNNUMBERED_HEAD.match(lines[-1])):
                 lines.pop()
             last = lines[-1] if lines else ""
             if ". . ." in last:  # a line of the contents
