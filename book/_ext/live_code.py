@@ -22,9 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from medimg import paths
 from npm_vendor import PINS, Package, read_pins
 
 logger = logging.getLogger(__name__)
@@ -105,19 +104,6 @@ def replace_thebe_loader(app: Sphinx, pagename: str, templatename: str,
         scripts[:] = [s for s in scripts if not is_sphinx_thebe_script(s)]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write text beside the target first, then move it into place in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def notebook_from_source(source: Path, executed: Path | None = None) -> str:
     """The .ipynb text of a MyST notebook, made by jupytext, with the build's outputs if any."""
     import jupytext
@@ -155,7 +141,8 @@ def write_notebooks(app: Sphinx) -> None:
             continue
         executed = executed_dir / f"{docname}.ipynb"
         text = notebook_from_source(Path(app.env.doc2path(docname)), executed)
-        write_atomically(sources / f"{docname}.ipynb", text)
+        paths.write_atomically(sources / f"{docname}.ipynb",
+                               lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def finish(app: Sphinx, exception: Exception | None) -> None:
